@@ -1,0 +1,28 @@
+# Set-up is part of every target: each creates .venv (Python >= 3.11) on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test build lint format
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## build dist/ and grade the bundled sample submissions
+	$(BIN)/python -m grading demo
+
+test: $(STAMP)  ## lint, format check and the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+build: $(STAMP)  ## recompile every master notebook into dist/
+	$(BIN)/python -m grading build
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .

@@ -1,0 +1,46 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q10"
+points = 14.5
+all_or_nothing = True
+
+@test_case(points=None, hidden=False)
+def test_q10_public(tanh_net_loss, tanh_net_grads):
+    import numpy as np
+    assert callable(tanh_net_loss) and callable(tanh_net_grads), 'Define tanh_net_loss and tanh_net_grads.'
+    W = np.array([[0.3, -0.1], [0.2, 0.4], [-0.6, 0.1]])
+    b, v, x = (np.array([0.0, 0.1, -0.1]), np.array([0.5, -0.3, 0.8]), np.array([0.9, -0.4]))
+    loss = tanh_net_loss(W, b, v, 0.2, x, 0.1)
+    assert np.ndim(loss) == 0 and loss >= 0, 'tanh_net_loss should return one non-negative number.'
+    grads = tanh_net_grads(W, b, v, 0.2, x, 0.1)
+    assert isinstance(grads, dict) and set(grads) == {'v', 'c', 'W', 'b', 'x'}, 'Return a dict with keys v, c, W, b, x.'
+    shapes = {'v': (3,), 'c': (), 'W': (3, 2), 'b': (3,), 'x': (2,)}
+    for key, shape in shapes.items():
+        assert np.shape(grads[key]) == shape, f'grads[{key!r}] should have shape {shape}.'
+    step = 1e-06
+    numeric = (tanh_net_loss(W, b, v, 0.2 + step, x, 0.1) - tanh_net_loss(W, b, v, 0.2 - step, x, 0.1)) / (2 * step)
+    assert np.isclose(grads['c'], numeric, rtol=1e-05), "grads['c'] disagrees with a centered difference of the loss."
+
+@test_case(points=None, hidden=True)
+def test_q10_hidden(tanh_net_loss, tanh_net_grads):
+    import numpy as np
+
+    def reference(W, b, v, c, x, y):
+        h = np.tanh(W @ x + b)
+        d = v @ h + c - y
+        d_a = d * v * (1 - h ** 2)
+        return (0.5 * d ** 2, {'v': d * h, 'c': d, 'W': np.outer(d_a, x), 'b': d_a, 'x': W.T @ d_a})
+    rng = np.random.default_rng(7)
+    cases = [(np.array([[0.4, -0.2], [0.1, 0.3], [-0.5, 0.2]]), np.array([0.1, -0.2, 0.05]), np.array([0.7, -0.4, 0.2]), -0.1, np.array([1.2, -0.7]), 0.35), (rng.normal(size=(4, 3)), rng.normal(size=4), rng.normal(size=4), 0.3, rng.normal(size=3), -0.8), (rng.normal(size=(2, 5)), rng.normal(size=2), rng.normal(size=2), -1.2, rng.normal(size=5), 2.0)]
+    for W, b, v, c, x, y in cases:
+        loss, grads = reference(W, b, v, c, x, y)
+        assert np.isclose(float(tanh_net_loss(W, b, v, c, x, y)), loss, rtol=1e-09)
+        got = tanh_net_grads(W, b, v, c, x, y)
+        assert set(got) == {'v', 'c', 'W', 'b', 'x'}
+        for key in grads:
+            value = np.asarray(got[key], dtype=float)
+            assert value.shape == np.shape(grads[key]), key
+            assert np.allclose(value, grads[key], rtol=1e-08, atol=1e-12), key
+

@@ -1,0 +1,27 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q2d"
+points = 1.25
+all_or_nothing = True
+
+@test_case(points=None, hidden=False)
+def test_q2d_public(s_prime):
+    import numpy as np
+    assert callable(s_prime), 'Define s_prime as a function of x.'
+    value = s_prime(0.3)
+    assert np.ndim(value) == 0, 's_prime(0.3) should return a single number.'
+    s = lambda t: (1 + t ** 2) ** 10
+    numeric = (s(0.3 + 1e-05) - s(0.3 - 1e-05)) / 2e-05
+    assert np.isclose(value, numeric, rtol=1e-06), 's_prime(0.3) disagrees with a centered difference of s.'
+
+@test_case(points=None, hidden=True)
+def test_q2d_hidden(s_prime):
+    import numpy as np
+    assert np.isclose(s_prime(1.0), 10240.0)
+    xs = np.array([-2.0, -0.5, 0.0, 0.5, 1.5])
+    got = np.asarray(s_prime(xs), dtype=float)
+    assert got.shape == xs.shape
+    assert np.allclose(got, 20 * xs * (1 + xs ** 2) ** 9, rtol=1e-10, atol=1e-12)
+

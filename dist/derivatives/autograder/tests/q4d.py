@@ -1,0 +1,24 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q4d"
+points = 1.5
+all_or_nothing = True
+
+@test_case(points=None, hidden=False)
+def test_q4d_public(vanishing_products):
+    import numpy as np
+    assert isinstance(vanishing_products, dict), 'vanishing_products should be a dict {L: product}.'
+    assert sorted(vanishing_products) == [1, 5, 10, 20], 'Use the keys 1, 5, 10 and 20.'
+    values = [float(vanishing_products[L]) for L in (1, 5, 10, 20)]
+    assert all((0 < v < 1 for v in values)), 'Each product should be a number between 0 and 1.'
+
+@test_case(points=None, hidden=True)
+def test_q4d_hidden(vanishing_products):
+    import numpy as np
+    s = 1 / (1 + np.exp(-2.0))
+    d = s * (1 - s)
+    for L in (1, 5, 10, 20):
+        assert np.isclose(float(vanishing_products[L]), d ** L, rtol=1e-09, atol=0)
+

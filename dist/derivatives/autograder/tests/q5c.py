@@ -1,0 +1,28 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q5c"
+points = 1
+all_or_nothing = True
+
+@test_case(points=None, hidden=False)
+def test_q5c_public(sign_change, critical_point_type):
+    assert len(sign_change) == 2, 'sign_change should be a pair (left sign, right sign).'
+    assert all((s in (-1, 0, 1) for s in sign_change)), 'Each sign should be -1, 0 or 1.'
+    allowed = {'local minimum', 'local maximum', 'neither'}
+    assert str(critical_point_type).strip().lower() in allowed, "critical_point_type must be 'local minimum', 'local maximum' or 'neither'."
+
+@test_case(points=None, hidden=True)
+def test_q5c_hidden(sign_change, critical_point_type, f5_prime):
+    import numpy as np
+    kinds = {(-1, 1): 'local minimum', (1, -1): 'local maximum'}
+    signs = tuple((int(s) for s in sign_change))
+    accepted = [(-1, 1)]
+    try:
+        accepted.append((int(np.sign(f5_prime(0.5))), int(np.sign(f5_prime(1.5)))))
+    except Exception:
+        pass
+    assert signs in accepted
+    assert str(critical_point_type).strip().lower() == kinds.get(signs, 'neither')
+

@@ -1,0 +1,39 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q8c"
+points = 4
+all_or_nothing = True
+
+@test_case(points=None, hidden=False)
+def test_q8c_public(net_loss, net_gradients):
+    import numpy as np
+    assert callable(net_loss) and callable(net_gradients), 'Define net_loss and net_gradients.'
+    loss = net_loss(1.0, 0.5, 0.2, 0.1, -0.4, 0.3)
+    assert np.ndim(loss) == 0 and loss >= 0, 'net_loss should return one non-negative number.'
+    grads = net_gradients(1.0, 0.5, 0.2, 0.1, -0.4, 0.3)
+    assert isinstance(grads, dict) and set(grads) == {'w1', 'b1', 'w2', 'b2'}, 'net_gradients should return a dict with keys w1, b1, w2, b2.'
+    step = 1e-05
+    numeric = (net_loss(1.0, 0.5, 0.2, 0.1, -0.4, 0.3 + step) - net_loss(1.0, 0.5, 0.2, 0.1, -0.4, 0.3 - step)) / (2 * step)
+    assert np.isclose(grads['b2'], numeric, rtol=1e-05, atol=1e-10), "grads['b2'] disagrees with a centered difference of net_loss."
+
+@test_case(points=None, hidden=True)
+def test_q8c_hidden(net_loss, net_gradients):
+    import numpy as np
+
+    def reference(x, y, w1, b1, w2, b2):
+        a1 = 1 / (1 + np.exp(-(w1 * x + b1)))
+        y_hat = 1 / (1 + np.exp(-(w2 * a1 + b2)))
+        d2 = (y_hat - y) * y_hat * (1 - y_hat)
+        d1 = d2 * w2 * a1 * (1 - a1)
+        return (0.5 * (y_hat - y) ** 2, {'w1': d1 * x, 'b1': d1, 'w2': d2 * a1, 'b2': d2})
+    cases = [(1.5, 0.7, 0.5, -0.3, 1.2, 0.1), (-2.0, 0.1, 1.3, 0.4, -0.8, 0.2), (0.7, 0.9, -1.1, 0.9, 2.5, -1.0), (3.0, 0.0, 0.2, -0.5, -1.7, 0.6)]
+    for case in cases:
+        loss, grads = reference(*case)
+        assert np.isclose(float(net_loss(*case)), loss, rtol=1e-09)
+        got = net_gradients(*case)
+        assert set(got) == {'w1', 'b1', 'w2', 'b2'}
+        for key in grads:
+            assert np.isclose(float(got[key]), grads[key], rtol=1e-07, atol=1e-12)
+

@@ -1,0 +1,18 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q1c"
+points = 2
+all_or_nothing = True
+
+@test_case(points=None, hidden=False)
+def test_q1c_public(h_prime):
+    import numpy as np
+    assert callable(h_prime), 'Define h_prime as a function of x.'
+    value = h_prime(3.0)
+    assert np.ndim(value) == 0, 'h_prime(3.0) should return a single number.'
+    h = lambda t: (t ** 2 + 1) / (t - 1)
+    numeric = (h(3.0 + 1e-05) - h(3.0 - 1e-05)) / 2e-05
+    assert np.isclose(value, numeric, rtol=1e-06), 'h_prime(3.0) disagrees with a centered difference of h.'
+

@@ -1,0 +1,15 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q3c"
+points = 1
+all_or_nothing = True
+
+@test_case(points=None, hidden=False)
+def test_q3c_public(y_upper, numerical_slope):
+    import numpy as np
+    assert callable(y_upper), 'Define y_upper as a function of x.'
+    assert np.isclose(y_upper(1.2), 3 * np.sqrt(1 - 1.2 ** 2 / 4)), 'y_upper(1.2) is not 3*sqrt(1 - 1.2**2/4).'
+    assert np.ndim(numerical_slope) == 0 and np.isfinite(numerical_slope), 'numerical_slope should be one finite number.'
+

@@ -1,0 +1,16 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q3d"
+points = 1
+all_or_nothing = True
+
+@test_case(points=None, hidden=False)
+def test_q3d_public(horizontal_tangent_points):
+    import numpy as np
+    points = np.asarray(horizontal_tangent_points, dtype=float)
+    assert points.ndim == 2 and points.shape[1] == 2, 'Give a list of (x, y) pairs.'
+    on_ellipse = points[:, 0] ** 2 / 4 + points[:, 1] ** 2 / 9
+    assert np.allclose(on_ellipse, 1.0), 'Every point must lie on the ellipse.'
+

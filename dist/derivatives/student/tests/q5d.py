@@ -1,0 +1,18 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q5d"
+points = 1.5
+all_or_nothing = True
+
+@test_case(points=None, hidden=False)
+def test_q5d_public(global_min_value, global_min_x, global_max_value, global_max_x):
+    import numpy as np
+    for name, value in [('global_min_value', global_min_value), ('global_max_value', global_max_value)]:
+        assert np.ndim(value) == 0 and np.isfinite(value), f'{name} should be one number.'
+    for name, points in [('global_min_x', global_min_x), ('global_max_x', global_max_x)]:
+        xs = np.asarray(points, dtype=float)
+        assert xs.ndim == 1 and xs.size >= 1, f'{name} should be a list of numbers.'
+        assert np.all((xs >= -1) & (xs <= 3)), f'{name} must lie in [-1, 3].'
+

@@ -1,0 +1,15 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q8d"
+points = 3
+all_or_nothing = True
+
+@test_case(points=None, hidden=False)
+def test_q8d_public(train_losses):
+    import numpy as np
+    losses = np.asarray(train_losses, dtype=float)
+    assert losses.shape == (200,), 'train_losses should hold 200 losses.'
+    assert np.all(np.isfinite(losses)) and np.all(losses >= 0), 'Losses are finite and non-negative.'
+

@@ -1,0 +1,111 @@
+"""Compile master notebooks into ``dist/`` with Otter Assign, reproducibly.
+
+Otter Assign names the zip after a timestamp, gives generated cells random ids and copies any
+``__pycache__`` it finds. The committed ``dist/`` must only change when a master changes, so the
+build runs Otter on a clean staged copy of the master folder and then normalises those three
+things.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from .assignments import ZIP_SUFFIX, Assignment, master_cell_ids
+
+STAGING_IGNORE = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", ".ipynb_checkpoints", "samples", ".pytest_cache", ".hypothesis"
+)
+
+
+def build(assignment: Assignment, *, run_tests: bool = True, quiet: bool = True) -> Path:
+    """Rebuild ``dist/<name>`` from its master; returns the autograder zip.
+
+    With ``run_tests`` Otter executes the reference solutions against every test first, so a
+    master whose own solutions fail never reaches ``dist/``.
+    """
+    from otter.assign import main as otter_assign
+
+    with tempfile.TemporaryDirectory(prefix=f"build-{assignment.name}-") as tmp:
+        staged = Path(tmp) / "master" / assignment.name
+        # symlinks=False: the master folder links to src/helpers, and the copy must hold files.
+        shutil.copytree(assignment.master_dir, staged, symlinks=False, ignore=STAGING_IGNORE)
+        out = Path(tmp) / "dist"
+        with _quiet_otter(quiet):
+            otter_assign(
+                str(staged / f"{assignment.name}.ipynb"),
+                str(out),
+                no_pdfs=True,
+                no_run_tests=not run_tests,
+            )
+        normalise(out, assignment)
+        _replace_dir(out, assignment.dist_dir)
+    return assignment.autograder_zip
+
+
+def normalise(out: Path, assignment: Assignment) -> None:
+    """Give Otter's output stable names and cell ids (see the module docstring)."""
+    zips = sorted((out / "autograder").glob(f"{assignment.name}-autograder_*.zip"))
+    if len(zips) != 1:
+        raise RuntimeError(
+            f"otter assign produced {len(zips)} autograder zips in {out / 'autograder'}"
+        )
+    zips[0].rename(out / "autograder" / f"{assignment.name}{ZIP_SUFFIX}")
+    known_ids = master_cell_ids(assignment.master_notebook)
+    for part in ("student", "autograder"):
+        path = out / part / f"{assignment.name}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        stabilise_cell_ids(nb, known_ids)
+        nbformat.write(nb, path)
+
+
+def stabilise_cell_ids(nb: nbformat.NotebookNode, known_ids: set[str]) -> None:
+    """Replace Otter's random ids of generated cells by ``<previous master id>-g<n>``.
+
+    The same generated cell then has the same id in the student and autograder notebooks,
+    which is what lets tools map a student's answer cell to its reference solution.
+    """
+    anchor, count = "top", 0
+    for cell in nb.cells:
+        if cell.get("id") in known_ids:
+            anchor, count = cell.id, 0
+        else:
+            count += 1
+            cell["id"] = f"{anchor}-g{count}"
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Swap ``target`` for ``new`` so a failed build never leaves a half-written dist."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    shutil.move(str(new), str(target))
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _quiet_otter(quiet: bool):
+    """Otter Assign prints its summary and a kernel's chatter; keep the build output short."""
+    if not quiet:
+        yield
+        return
+    sink = io.StringIO()
+    otter_logger = logging.getLogger("otter")
+    level = otter_logger.level
+    otter_logger.setLevel(logging.ERROR)
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            yield
+    except Exception:
+        print(sink.getvalue())
+        raise
+    finally:
+        otter_logger.setLevel(level)
