@@ -1,9 +1,9 @@
 """Compile master notebooks into ``dist/`` with Otter Assign, reproducibly.
 
-Otter Assign names the zip after a timestamp, gives generated cells random ids and copies any
-``__pycache__`` it finds. The committed ``dist/`` must only change when a master changes, so the
-build runs Otter on a clean staged copy of the master folder and then normalises those three
-things.
+Otter Assign names the zip after a timestamp, stamps its members with the time, gives generated
+cells random ids and copies any ``__pycache__`` it finds. The committed ``dist/`` must only change
+when a master changes, so the build runs Otter on a clean staged copy of the master folder and
+then normalises the rest.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import io
 import logging
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 import nbformat
 
 from .assignments import ZIP_SUFFIX, Assignment, master_cell_ids
 
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 STAGING_IGNORE = shutil.ignore_patterns(
     "__pycache__", "*.pyc", ".ipynb_checkpoints", "samples", ".pytest_cache", ".hypothesis"
 )
@@ -56,7 +58,9 @@ def normalise(out: Path, assignment: Assignment) -> None:
         raise RuntimeError(
             f"otter assign produced {len(zips)} autograder zips in {out / 'autograder'}"
         )
-    zips[0].rename(out / "autograder" / f"{assignment.name}{ZIP_SUFFIX}")
+    stable_zip = out / "autograder" / f"{assignment.name}{ZIP_SUFFIX}"
+    rewrite_zip_reproducibly(zips[0], stable_zip)
+    zips[0].unlink()
     known_ids = master_cell_ids(assignment.master_notebook)
     for part in ("student", "autograder"):
         path = out / part / f"{assignment.name}.ipynb"
@@ -78,6 +82,16 @@ def stabilise_cell_ids(nb: nbformat.NotebookNode, known_ids: set[str]) -> None:
         else:
             count += 1
             cell["id"] = f"{anchor}-g{count}"
+
+
+def rewrite_zip_reproducibly(source: Path, target: Path) -> None:
+    """Copy a zip with sorted members and a fixed timestamp, so equal content gives equal bytes."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
+        for name in sorted(src.namelist()):
+            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = src.getinfo(name).external_attr
+            dst.writestr(info, src.read(name))
 
 
 def _replace_dir(new: Path, target: Path) -> None:

@@ -26,12 +26,12 @@ def score_table(assignment: Assignment, scores: dict[str, dict[str, float]]) -> 
     questions = [q for q in assignment.questions() if not q.manual]
     names = list(scores)
     width = max(12, *(len(n) for n in names))
-    lines = [f"{'question':<14}{'max':>6}  " + "".join(f"{n:>{width}}" for n in names)]
+    lines = [f"{'question':<14}{'max':>6}  " + "".join(f"  {n:>{width}}" for n in names)]
     for q in questions:
-        row = "".join(f"{scores[n].get(q.name, 0.0):>{width}g}" for n in names)
+        row = "".join(f"  {scores[n].get(q.name, 0.0):>{width}g}" for n in names)
         lines.append(f"{q.name:<14}{q.points:>6g}  {row}")
     total = sum(q.points for q in questions)
-    totals = "".join(f"{sum(scores[n].values()):>{width}g}" for n in names)
+    totals = "".join(f"  {sum(scores[n].values()):>{width}g}" for n in names)
     lines.append(f"{'autograded':<14}{total:>6g}  {totals}")
     manual = sum(q.points for q in assignment.questions() if q.manual)
     lines.append(f"({manual:g} more points are graded by hand from the PDF)")

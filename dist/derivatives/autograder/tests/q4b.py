@@ -10,10 +10,10 @@ all_or_nothing = True
 def test_q4b_public(sigmoid, sigmoid_prime):
     import numpy as np
     assert callable(sigmoid) and callable(sigmoid_prime), 'Define sigmoid and sigmoid_prime.'
-    assert np.isclose(sigmoid(0.5), 1 / (1 + np.exp(-0.5))), 'sigmoid(0.5) is not 1 / (1 + e^-0.5).'
+    assert np.isclose(sigmoid(0.8), 1 / (1 + np.exp(-0.8))), 'sigmoid(0.8) is not 1 / (1 + e^-0.8).'
     s = lambda t: 1 / (1 + np.exp(-t))
-    numeric = (s(0.5 + 1e-05) - s(0.5 - 1e-05)) / 2e-05
-    assert np.isclose(sigmoid_prime(0.5), numeric, rtol=1e-06), 'sigmoid_prime(0.5) disagrees with a centered difference of sigma.'
+    numeric = (s(0.8 + 1e-05) - s(0.8 - 1e-05)) / 2e-05
+    assert np.isclose(sigmoid_prime(0.8), numeric, rtol=1e-06), 'sigmoid_prime(0.8) disagrees with a centered difference of sigma.'
     xs = np.array([-1.0, 0.5, 2.0])
     assert np.shape(sigmoid(xs)) == (3,) and np.shape(sigmoid_prime(xs)) == (3,), 'Both functions must work elementwise on arrays.'
 
