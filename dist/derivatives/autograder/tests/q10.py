@@ -6,7 +6,9 @@ name = "q10"
 points = 14.5
 all_or_nothing = True
 
-@test_case(points=None, hidden=False)
+@test_case(points=None, hidden=False, 
+    success_message="Public sanity checks passed. These are only a few light checks: the hidden tests run after you submit and decide your score.", 
+    failure_message="A public sanity check failed (details below). Fix it first: the hidden tests that run after you submit are stricter.")
 def test_q10_public(tanh_net_loss, tanh_net_grads):
     import numpy as np
     assert callable(tanh_net_loss) and callable(tanh_net_grads), 'Define tanh_net_loss and tanh_net_grads.'

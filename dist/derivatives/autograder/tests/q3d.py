@@ -6,7 +6,9 @@ name = "q3d"
 points = 1
 all_or_nothing = True
 
-@test_case(points=None, hidden=False)
+@test_case(points=None, hidden=False, 
+    success_message="Public sanity checks passed. These are only a few light checks: the hidden tests run after you submit and decide your score.", 
+    failure_message="A public sanity check failed (details below). Fix it first: the hidden tests that run after you submit are stricter.")
 def test_q3d_public(horizontal_tangent_points):
     import numpy as np
     points = np.asarray(horizontal_tangent_points, dtype=float)

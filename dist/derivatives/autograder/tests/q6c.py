@@ -6,7 +6,9 @@ name = "q6c"
 points = 2.5
 all_or_nothing = True
 
-@test_case(points=None, hidden=False)
+@test_case(points=None, hidden=False, 
+    success_message="Public sanity checks passed. These are only a few light checks: the hidden tests run after you submit and decide your score.", 
+    failure_message="A public sanity check failed (details below). Fix it first: the hidden tests that run after you submit are stricter.")
 def test_q6c_public(mvt_secant_slope, mvt_points):
     import numpy as np
     assert np.ndim(mvt_secant_slope) == 0 and np.isfinite(mvt_secant_slope), 'mvt_secant_slope should be one number.'

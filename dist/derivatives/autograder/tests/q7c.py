@@ -6,7 +6,9 @@ name = "q7c"
 points = 3.5
 all_or_nothing = True
 
-@test_case(points=None, hidden=False)
+@test_case(points=None, hidden=False, 
+    success_message="Public sanity checks passed. These are only a few light checks: the hidden tests run after you submit and decide your score.", 
+    failure_message="A public sanity check failed (details below). Fix it first: the hidden tests that run after you submit are stricter.")
 def test_q7c_public(h_values, forward_errors, centered_errors, best_h_centered):
     import numpy as np
     assert len(h_values) == 5, 'h_values should list the five steps.'

@@ -6,7 +6,9 @@ name = "q7d"
 points = 4
 all_or_nothing = True
 
-@test_case(points=None, hidden=False)
+@test_case(points=None, hidden=False, 
+    success_message="Public sanity checks passed. These are only a few light checks: the hidden tests run after you submit and decide your score.", 
+    failure_message="A public sanity check failed (details below). Fix it first: the hidden tests that run after you submit are stricter.")
 def test_q7d_public(grad_check_vector, l2_loss, l2_grad, l2_check_error):
     import numpy as np
     for fn in (grad_check_vector, l2_loss, l2_grad):

@@ -6,7 +6,9 @@ name = "q8c"
 points = 4
 all_or_nothing = True
 
-@test_case(points=None, hidden=False)
+@test_case(points=None, hidden=False, 
+    success_message="Public sanity checks passed. These are only a few light checks: the hidden tests run after you submit and decide your score.", 
+    failure_message="A public sanity check failed (details below). Fix it first: the hidden tests that run after you submit are stricter.")
 def test_q8c_public(net_loss, net_gradients):
     import numpy as np
     assert callable(net_loss) and callable(net_gradients), 'Define net_loss and net_gradients.'

@@ -6,7 +6,9 @@ name = "q7a"
 points = 3.5
 all_or_nothing = True
 
-@test_case(points=None, hidden=False)
+@test_case(points=None, hidden=False, 
+    success_message="Public sanity checks passed. These are only a few light checks: the hidden tests run after you submit and decide your score.", 
+    failure_message="A public sanity check failed (details below). Fix it first: the hidden tests that run after you submit are stricter.")
 def test_q7a_public(fd_forward, fd_backward, fd_centered):
     import numpy as np
     for fn in (fd_forward, fd_backward, fd_centered):

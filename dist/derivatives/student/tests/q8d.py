@@ -6,7 +6,9 @@ name = "q8d"
 points = 3
 all_or_nothing = True
 
-@test_case(points=None, hidden=False)
+@test_case(points=None, hidden=False, 
+    success_message="Public sanity checks passed. These are only a few light checks: the hidden tests run after you submit and decide your score.", 
+    failure_message="A public sanity check failed (details below). Fix it first: the hidden tests that run after you submit are stricter.")
 def test_q8d_public(train_losses):
     import numpy as np
     losses = np.asarray(train_losses, dtype=float)

@@ -6,7 +6,9 @@ name = "q9"
 points = 8.5
 all_or_nothing = True
 
-@test_case(points=None, hidden=False)
+@test_case(points=None, hidden=False, 
+    success_message="Public sanity checks passed. These are only a few light checks: the hidden tests run after you submit and decide your score.", 
+    failure_message="A public sanity check failed (details below). Fix it first: the hidden tests that run after you submit are stricter.")
 def test_q9_public(bce_from_logit, bce_grad):
     import numpy as np
     assert callable(bce_from_logit) and callable(bce_grad), 'Define bce_from_logit and bce_grad.'
