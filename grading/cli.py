@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .assignments import discover
+from .sandbox.containers import EngineError
 
 
 def _assignments(args: argparse.Namespace):
@@ -35,6 +36,50 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_image(args: argparse.Namespace) -> int:
+    from .api import build_image
+
+    print(build_image(args.engine, args.base, rebuild=args.rebuild))
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .api import grade
+    from .sandbox import Limits
+
+    limits = Limits(timeout=args.timeout, memory_mb=args.memory, cpus=args.cpus, pids=args.pids)
+    bar = tqdm(unit="submission", disable=None, leave=True)
+
+    def progress(done: int, total: int, message: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(message[:40])
+        bar.update(done - bar.n)
+
+    try:
+        summary = grade(
+            [Path(p) for p in args.paths],
+            Path(args.autograder),
+            Path(args.out),
+            engine=args.engine,
+            workers=args.workers,
+            limits=limits,
+            roster=Path(args.roster) if args.roster else None,
+            base=args.base,
+            progress=progress,
+        )
+    finally:
+        bar.close()
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(summary.by_status.items()))
+    print(
+        f"{summary.engine}: graded {summary.graded} ({statuses or 'none'}), "
+        f"{summary.skipped} already graded, {summary.rejected} rejected -> "
+        f"{summary.out_dir / 'final_grades.csv'}"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -51,6 +96,36 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--no-run-tests", action="store_true", help="skip checking the solutions")
     build.add_argument("-v", "--verbose", action="store_true", help="show Otter's own output")
     add("demo", cmd_demo, "build, then grade the bundled sample submissions with otter run")
+
+    from .sandbox import ENGINE_CHOICES
+    from .sandbox.image import DEBIAN_BASE, REGISTRY_BASE
+
+    def engine_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto")
+        p.add_argument(
+            "--base",
+            default=DEBIAN_BASE,
+            help=f"base image (default: built from Debian packages; {REGISTRY_BASE} where a"
+            " registry is reachable)",
+        )
+
+    image = sub.add_parser("image", help="build the reusable grading image")
+    engine_options(image)
+    image.add_argument("--rebuild", action="store_true")
+    image.set_defaults(handler=cmd_image)
+
+    grade = sub.add_parser("grade", help="grade submissions in isolated sandboxes")
+    grade.add_argument("paths", nargs="+", help="notebooks, folders, Otter or LMS zips")
+    grade.add_argument("--autograder", required=True, help="the autograder zip")
+    grade.add_argument("--out", required=True, help="output folder (gradebook, CSV, logs)")
+    grade.add_argument("--roster", help="CSV mapping students to LMS ids, names and emails")
+    grade.add_argument("--workers", type=int, default=None, help="parallel sandboxes (cores)")
+    grade.add_argument("--timeout", type=float, default=300.0, help="seconds per submission")
+    grade.add_argument("--memory", type=int, default=2048, help="MB per submission")
+    grade.add_argument("--cpus", type=float, default=1.0, help="CPUs per submission")
+    grade.add_argument("--pids", type=int, default=256, help="processes per submission")
+    engine_options(grade)
+    grade.set_defaults(handler=cmd_grade)
     return top
 
 
@@ -58,6 +133,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, EngineError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,0 +1,165 @@
+"""The plain Python API under ``python -m grading``: one function per command.
+
+``grade`` runs the pipeline's stages in order: ingest -> sandbox -> collect results ->
+gradebook -> outputs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .autograder import AutograderInfo, read_autograder
+from .gradebook import Gradebook
+from .ingest import apply_roster, collect, load_roster
+from .model import GradeResult, Submission
+from .outputs import atomic_write, feedback_text, final_grades_csv, safe_name
+from .results import collect as collect_result
+from .sandbox import Engine, Limits, detect_engine
+from .sandbox.image import DEBIAN_BASE, ensure_image
+
+
+@dataclass
+class RunSummary:
+    """What a ``grade`` run did, for the command line and for tests."""
+
+    out_dir: Path
+    engine: str
+    graded: int = 0  # graded in this run
+    skipped: int = 0  # already in the gradebook for this autograder
+    rejected: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def build_image(engine_name: str = "auto", base: str = DEBIAN_BASE, rebuild: bool = False) -> str:
+    engine = detect_engine(engine_name)
+    if engine.isolation != "container":
+        raise ValueError("the local engine uses no image; choose --engine podman or docker")
+    return ensure_image(engine, base, rebuild=rebuild)
+
+
+def grade(
+    paths: list[Path],
+    autograder_zip: Path,
+    out_dir: Path,
+    *,
+    engine: str | Engine = "auto",
+    workers: int | None = None,
+    limits: Limits | None = None,
+    roster: Path | None = None,
+    base: str = DEBIAN_BASE,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> RunSummary:
+    """Grade every submission under ``paths`` into ``out_dir``; resumable and kill-safe."""
+    limits = limits or Limits()
+    info = read_autograder(autograder_zip)
+    for path in paths:
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such file or directory")
+    sandbox = detect_engine(engine) if isinstance(engine, str) else engine
+    image = ensure_image(sandbox, base) if sandbox.isolation == "container" else None
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    found = collect(paths, out_dir / "work")
+    submissions = found.submissions
+    if roster is not None:
+        submissions = apply_roster(submissions, load_roster(roster))
+
+    summary = RunSummary(out_dir=out_dir, engine=sandbox.name)
+    with Gradebook(out_dir / "gradebook.sqlite") as book:
+        run_id = book.start_run(
+            info.sha256, str(autograder_zip), sandbox.name, image, timeout=limits.timeout
+        )
+        for rejected in found.rejected:
+            book.reject(rejected, info.sha256, run_id)
+        summary.rejected = len(found.rejected)
+
+        todo: dict[str, list[Submission]] = {}
+        for submission in submissions:
+            if book.has_result(submission.sha256, info.sha256):
+                book.add_submission(submission, run_id)
+                summary.skipped += 1
+            else:
+                todo.setdefault(submission.sha256, []).append(submission)
+
+        def grade_one(submission: Submission) -> GradeResult:
+            return run_in_sandbox(sandbox, image, info, submission, out_dir, limits)
+
+        total, done = len(todo), 0
+        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+            pending: dict[Future, list[Submission]] = {
+                pool.submit(grade_one, group[0]): group for group in todo.values()
+            }
+            try:
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        group = pending.pop(future)
+                        result = future.result()
+                        _record(book, group, result, info, run_id, out_dir)
+                        summary.graded += len(group)
+                        summary.by_status[result.status] = summary.by_status.get(
+                            result.status, 0
+                        ) + len(group)
+                        done += 1
+                        if progress:
+                            progress(done, total, f"{group[0].student}: {result.status}")
+            finally:
+                for future in pending:
+                    future.cancel()
+        book.finish_run(run_id)
+        final_grades_csv(book, info, out_dir / "final_grades.csv")
+    return summary
+
+
+def run_in_sandbox(
+    sandbox: Engine,
+    image: str | None,
+    info: AutograderInfo,
+    submission: Submission,
+    out_dir: Path,
+    limits: Limits,
+) -> GradeResult:
+    """Grade one submission and collect its result; the sandbox's scratch is removed after."""
+    scratch = out_dir / "work" / "runs" / f"{submission.sha256[:12]}-{uuid.uuid4().hex[:6]}"
+    try:
+        run = sandbox.run_submission(image, info.path, submission.path, scratch, limits)
+        return collect_result(
+            run,
+            scratch,
+            engine=sandbox.name,
+            isolation=sandbox.isolation,
+            timeout=limits.timeout,
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _record(
+    book: Gradebook,
+    group: list[Submission],
+    result: GradeResult,
+    info: AutograderInfo,
+    run_id: int,
+    out_dir: Path,
+) -> None:
+    """Write the log and feedback files, then the gradebook rows (the commit point)."""
+    for submission in group:
+        stem = f"{safe_name(submission.student)}-{submission.sha256[:8]}"
+        log_path = out_dir / "logs" / f"{stem}.log"
+        feedback_path = out_dir / "feedback" / f"{stem}.txt"
+        atomic_write(log_path, result.log)
+        atomic_write(feedback_path, feedback_text(submission, result, info))
+        book.record(
+            submission,
+            result,
+            info.sha256,
+            run_id,
+            log_path=str(log_path.relative_to(out_dir)),
+            feedback_path=str(feedback_path.relative_to(out_dir)),
+        )

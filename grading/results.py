@@ -1,0 +1,115 @@
+"""Stage 3 of the pipeline: turn what a sandbox left behind into a ``GradeResult``.
+
+Scores come from the results file alone. Its content is checked field by field, since the
+sandbox ran student code; anything malformed is an error, never a score.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from .model import ERROR, GRADED, TIMEOUT, GradeResult, QuestionScore, TestOutcome
+from .sandbox import SandboxRun
+
+RESULTS_FILE = "grading.json"
+MAX_RESULTS_BYTES = 5 * 1024 * 1024
+
+
+class MalformedResults(ValueError):
+    pass
+
+
+def collect(
+    run: SandboxRun, out_dir: Path, *, engine: str, isolation: str, timeout: float
+) -> GradeResult:
+    """The result of one sandbox run, from its output folder."""
+    base = {"engine": engine, "isolation": isolation, "seconds": run.seconds, "log": run.log}
+    if run.timed_out:
+        reason = f"exceeded the {timeout:g} s time limit for the whole submission"
+        return GradeResult(status=TIMEOUT, reason=reason, **base)
+    path = out_dir / RESULTS_FILE
+    if not path.is_file():
+        reason = f"the sandbox wrote no results (exit code {run.returncode}): {_last_line(run.log)}"
+        return GradeResult(status=ERROR, reason=reason, **base)
+    try:
+        data = parse(path)
+    except MalformedResults as error:
+        return GradeResult(status=ERROR, reason=f"malformed results file: {error}", **base)
+    return GradeResult(
+        status=data["status"],
+        reason=data["reason"],
+        questions=data["questions"],
+        tests=data["tests"],
+        **base,
+    )
+
+
+def parse(path: Path) -> dict:
+    if path.stat().st_size > MAX_RESULTS_BYTES:
+        raise MalformedResults(f"{path.name} is larger than {MAX_RESULTS_BYTES} bytes")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise MalformedResults(f"{path.name} is not JSON: {error}") from None
+    if not isinstance(raw, dict) or raw.get("status") not in (GRADED, ERROR):
+        raise MalformedResults("status must be 'graded' or 'error'")
+    questions = [
+        QuestionScore(
+            name=_text(q, "name"), score=_number(q, "score"), possible=_number(q, "possible")
+        )
+        for q in _items(raw, "questions")
+    ]
+    for q in questions:
+        if not 0 <= q.score <= q.possible:
+            raise MalformedResults(f"question {q.name}: score {q.score} outside 0..{q.possible}")
+    tests = [
+        TestOutcome(
+            question=_text(t, "question"),
+            name=_text(t, "name"),
+            hidden=_flag(t, "hidden"),
+            passed=_flag(t, "passed"),
+            message=_text(t, "message"),
+        )
+        for t in _items(raw, "tests")
+    ]
+    return {
+        "status": raw["status"],
+        "reason": str(raw.get("reason", ""))[:4000],
+        "questions": questions,
+        "tests": tests,
+    }
+
+
+def _items(raw: dict, key: str) -> list[dict]:
+    items = raw.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise MalformedResults(f"{key} must be a list of objects")
+    return items
+
+
+def _text(item: dict, key: str) -> str:
+    value = item.get(key, "")
+    if not isinstance(value, str):
+        raise MalformedResults(f"{key} must be a string")
+    return value[:20000]
+
+
+def _number(item: dict, key: str) -> float:
+    value = item.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise MalformedResults(f"{key} must be a finite number")
+    return float(value)
+
+
+def _flag(item: dict, key: str) -> bool:
+    value = item.get(key)
+    if not isinstance(value, bool):
+        raise MalformedResults(f"{key} must be true or false")
+    return value
+
+
+def _last_line(log: str) -> str:
+    lines = [line for line in log.strip().splitlines() if line.strip()]
+    return lines[-1][:500] if lines else "no output"

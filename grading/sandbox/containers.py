@@ -1,0 +1,130 @@
+"""Podman and Docker through their command lines: the same verbs serve both.
+
+Each submission gets a fresh container from the one grading image: network cut, read-only root
+with tmpfs scratch, memory / pids / CPU limits and explicit ulimits, the autograder zip and the
+notebook mounted read-only, and one writable output folder for the results files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from .limits import Limits
+from .outcome import SandboxRun
+
+# `podman/docker run` exit codes that mean the engine failed, not the command inside.
+ENGINE_FAILURE_CODES = (125, 126, 127)
+
+
+class EngineError(RuntimeError):
+    """The container engine itself failed (not the submission)."""
+
+
+@dataclass
+class ContainerEngine:
+    """A container CLI (``podman`` or ``docker``) and the flags this machine needs."""
+
+    name: str
+    executable: str
+    global_flags: tuple[str, ...] = ()
+    isolation: str = "container"
+
+    @classmethod
+    def find(cls, name: str) -> ContainerEngine | None:
+        """The engine if its CLI exists and can reach an engine, else None."""
+        executable = shutil.which(name)
+        if executable is None:
+            return None
+        engine = cls(name, executable)
+        probe = engine.cli(["info", "--format", "{{json .}}"], check=False, timeout=60)
+        if probe.returncode != 0:
+            return None
+        if name == "podman":
+            engine.global_flags = _podman_runtime_flags(engine)
+        return engine
+
+    def cli(
+        self, args: list[str], *, check: bool = True, timeout: float | None = None, **kwargs
+    ) -> subprocess.CompletedProcess:
+        command = [self.executable, *self.global_flags, *args]
+        kwargs.setdefault("capture_output", True)
+        kwargs.setdefault("text", True)
+        proc = subprocess.run(command, timeout=timeout, check=False, **kwargs)
+        if check and proc.returncode != 0:
+            stderr = proc.stderr if isinstance(proc.stderr, str) else ""
+            raise EngineError(f"{' '.join(command[:4])} ... failed: {stderr.strip()[-1500:]}")
+        return proc
+
+    def image_exists(self, tag: str) -> bool:
+        return self.cli(["image", "inspect", tag], check=False).returncode == 0
+
+    def run_submission(
+        self,
+        image: str,
+        autograder_zip: Path,
+        submission: Path,
+        out_dir: Path,
+        limits: Limits,
+    ) -> SandboxRun:
+        """Grade one notebook in a fresh container; the results land in ``out_dir``."""
+        name = f"grading-{uuid.uuid4().hex[:12]}"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        args = [
+            "run", "--rm", "--name", name,
+            "--network", "none",
+            "--read-only",
+            "--tmpfs", f"/tmp:rw,exec,size={limits.scratch_mb}m",
+            "--tmpfs", f"/autograder:rw,exec,size={limits.scratch_mb}m",
+            "--memory", f"{limits.memory_mb}m", "--memory-swap", f"{limits.memory_mb}m",
+            "--pids-limit", str(limits.pids),
+            "--cpus", str(limits.cpus),
+            "--ulimit", f"nofile={limits.open_files}:{limits.open_files}",
+            "--ulimit", f"nproc={limits.pids}:{limits.pids}",
+            "--security-opt", "no-new-privileges",
+            "--cap-drop", "ALL",
+            "-v", f"{autograder_zip.resolve()}:/in/autograder.zip:ro",
+            "-v", f"{submission.resolve()}:/in/submission/{submission.name}:ro",
+            "-v", f"{out_dir.resolve()}:/out:rw",
+            image,
+        ]  # fmt: skip
+        started = time.monotonic()
+        try:
+            proc = self.cli(args, check=False, timeout=limits.timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as expired:
+            self.cli(["rm", "--force", name], check=False, timeout=60)
+            return SandboxRun(
+                timed_out=True,
+                returncode=None,
+                log=_text(expired.stdout) + _text(expired.stderr),
+                seconds=time.monotonic() - started,
+            )
+        if proc.returncode in ENGINE_FAILURE_CODES:
+            raise EngineError(f"{self.name} could not run the container: {proc.stderr[-1500:]}")
+        return SandboxRun(
+            timed_out=False,
+            returncode=proc.returncode,
+            log=proc.stdout + proc.stderr,
+            seconds=time.monotonic() - started,
+        )
+
+
+def _text(data: bytes | str | None) -> str:
+    if data is None:
+        return ""
+    return data if isinstance(data, str) else data.decode("utf-8", "replace")
+
+
+def _podman_runtime_flags(engine: ContainerEngine) -> tuple[str, ...]:
+    """crun refuses hybrid cgroup v1 hosts; runc works there (see shared/notes/containers.md)."""
+    info = engine.cli(
+        ["info", "--format", "{{.Host.OCIRuntime.Name}} {{.Host.CgroupsVersion}}"], check=False
+    )
+    runtime, _, cgroups = info.stdout.strip().partition(" ")
+    if runtime == "crun" and cgroups == "v1" and shutil.which("runc"):
+        return ("--runtime", "runc")
+    return ()

@@ -1,0 +1,20 @@
+"""Resource limits of one submission's sandbox, the same for every engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 300.0  # wall-clock seconds for the whole submission
+    memory_mb: int = 2048
+    pids: int = 256  # processes and threads
+    cpus: float = 1.0
+    open_files: int = 1024
+    scratch_mb: int = 512  # each writable tmpfs (/tmp, /autograder)
+
+    def __post_init__(self) -> None:
+        for field, value in vars(self).items():
+            if not value > 0:
+                raise ValueError(f"limit {field} must be positive, got {value!r}")
