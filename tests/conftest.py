@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from grading.assignments import Assignment, Question, discover
+from grading.otter_run import otter_run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +43,16 @@ def autograder_nb(assignment: Assignment) -> nbformat.NotebookNode:
 
 
 @pytest.fixture(scope="session")
-def otter_available() -> None:
-    """Otter and a Python kernel are hard requirements of the suite, in CI above all."""
-    if shutil.which("jupyter") is None and not os.environ.get("VIRTUAL_ENV"):
-        pytest.fail("jupyter is not on PATH: run the suite through `make test`")
+def otter_scores(assignment) -> dict[str, dict[str, float]]:
+    """`otter run` on the reference notebook, the untouched student notebook and the samples:
+    the scores every other way of grading must reproduce."""
+    submissions = {
+        "reference": assignment.autograder_notebook,
+        "student": assignment.student_notebook,
+        **{p.name: p for p in sorted(assignment.samples_dir.glob("*.ipynb"))},
+    }
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {
+            k: pool.submit(otter_run, p, assignment.autograder_zip) for k, p in submissions.items()
+        }
+        return {k: f.result() for k, f in futures.items()}

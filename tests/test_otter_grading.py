@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 import yaml
 
-from grading.otter_run import otter_run
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def otter_scores(assignment) -> dict[str, dict[str, float]]:
-    """`otter run` on the reference notebook, the untouched student notebook and the samples."""
-    submissions = {
-        "reference": assignment.autograder_notebook,
-        "student": assignment.student_notebook,
-        **{p.name: p for p in sorted(assignment.samples_dir.glob("*.ipynb"))},
-    }
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {
-            k: pool.submit(otter_run, p, assignment.autograder_zip) for k, p in submissions.items()
-        }
-        return {k: f.result() for k, f in futures.items()}
 
 
 def test_reference_solutions_score_every_autograded_point(otter_scores, autograded):

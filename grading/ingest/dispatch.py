@@ -1,0 +1,478 @@
+"""Walk the inputs, recognise each kind of submission source, and turn it into records.
+
+Kinds: a notebook; a folder (searched recursively); an Otter export zip; a Canvas bulk
+download; a Gradescope export (zip or unpacked folder). Every student-supplied byte goes
+through ``archives.SafeZip`` and ``validate.notebook_problem`` before it becomes a Submission.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from grading.model import Rejected, Submission, sha256_file
+
+from .archives import DEFAULT_LIMITS, ArchiveError, Budget, Limits, MemberError, SafeZip
+from .canvas import CanvasName, looks_like_canvas, parse_canvas_name
+from .gradescope import METADATA_NAME, GradescopeEntry, parse_metadata, student_id
+from .otter_export import (
+    MARKERS,
+    ZIP_FILENAME,
+    export_time,
+    is_otter_export,
+    root_archives,
+    root_notebooks,
+)
+from .validate import notebook_problem
+
+# Files that may sit beside a notebook and are not graded: skipped without a word.
+_SILENT_SUFFIXES = (".pdf",)
+_SKIPPED_DIRS = ("__MACOSX", "__pycache__")
+_MAX_METADATA_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class IngestResult:
+    """What the inputs hold: gradable submissions and the inputs a person must look at."""
+
+    submissions: list[Submission] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """Who a notebook belongs to, before its path and hash are known."""
+
+    student: str
+    source_format: str
+    name: str | None = None
+    email: str | None = None
+    lms_id: str | None = None
+    sis_id: str | None = None
+    submitted_at: datetime | None = None
+    late: bool = False
+    attempt: int = 0
+
+
+def _canvas_identity(parsed: CanvasName) -> _Identity:
+    return _Identity(
+        student=parsed.user_id,
+        source_format="canvas",
+        name=parsed.name,
+        lms_id=parsed.user_id,
+        late=parsed.late,
+        attempt=parsed.attempt,
+    )
+
+
+def _suffix(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    return "." + base.rsplit(".", 1)[1].lower() if "." in base.lstrip(".") else ""
+
+
+def _basename(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+class _Collector:
+    def __init__(self, workdir: Path, limits: Limits) -> None:
+        self.workdir = workdir
+        self.limits = limits
+        self.result = IngestResult()
+        self._seen: set[Path] = set()
+        self._skip_dir = workdir.resolve()
+
+    # -- records ----------------------------------------------------------------------------
+
+    def _reject(self, origin: str, reason: str, identities: list[_Identity] | None = None) -> None:
+        for ident in identities or [None]:
+            student = ident.student if ident else None
+            self.result.rejected.append(Rejected(origin=origin, reason=reason, student=student))
+
+    def _adopt(
+        self,
+        archive: SafeZip,
+        owner: Callable[[str], list[_Identity] | None],
+    ) -> None:
+        """Record an archive's unsafe members, attributed to a student when one is known."""
+        for raw, reason in archive.unsafe:
+            self._reject(archive.member_origin(raw), reason, owner(raw))
+
+    def _emit(self, path: Path, origin: str, identities: list[_Identity]) -> None:
+        problem = notebook_problem(path)
+        if problem is not None:
+            self._reject(origin, problem, identities)
+            return
+        digest = sha256_file(path)
+        for ident in identities:
+            self.result.submissions.append(
+                Submission(path=path, origin=origin, sha256=digest, **dataclasses.asdict(ident))
+            )
+
+    def finish(self) -> IngestResult:
+        self.result.submissions.sort(key=lambda s: (s.origin, s.student))
+        self.result.rejected.sort(key=lambda r: (r.origin, r.student or "", r.reason))
+        return self.result
+
+    # -- inputs on disk ---------------------------------------------------------------------
+
+    def add(self, path: Path) -> None:
+        if path.is_dir():
+            self._directory(path)
+        elif path.is_file():
+            self._loose_file(path, str(path))
+        else:
+            self._reject(str(path), "not a regular file or folder")
+
+    def _directory(self, root: Path) -> None:
+        found = False
+        for dirpath, dirnames, filenames in os.walk(root):
+            here = Path(dirpath)
+            if METADATA_NAME in filenames:
+                self._gradescope_dir(here)
+                dirnames[:] = []
+                found = True
+                continue
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if not d.startswith(".")
+                and d not in _SKIPPED_DIRS
+                and (here / d).resolve() != self._skip_dir
+            )
+            for filename in sorted(filenames):
+                if filename.startswith(".") or _suffix(filename) not in (".ipynb", ".zip"):
+                    continue
+                found = True
+                # In a folder per student (alice/derivatives.ipynb) the folder names the student.
+                owner = here.relative_to(root).parts[0] if here != root else None
+                self._loose_file(here / filename, str(here / filename), owner)
+        if not found:
+            self._reject(
+                str(root), "no notebooks (.ipynb) or submission archives (.zip) in this folder"
+            )
+
+    def _loose_file(self, path: Path, origin: str, owner: str | None = None) -> None:
+        resolved = path.resolve()
+        if resolved in self._seen:
+            return
+        self._seen.add(resolved)
+        suffix = _suffix(path.name)
+        parsed = parse_canvas_name(path.name)
+        identities = [_canvas_identity(parsed)] if parsed else None
+        if identities is None and owner is not None:
+            kind = "notebook" if suffix == ".ipynb" else "otter-export"
+            identities = [_Identity(owner, kind)]
+        if suffix == ".ipynb":
+            self._emit(path, origin, identities or [_Identity(path.stem, "notebook")])
+        elif suffix == ".zip":
+            self._archive(path, origin, 0, Budget(self.limits.max_total_bytes), identities)
+        else:
+            self._reject(
+                origin,
+                f"unsupported file type '{suffix or path.name}': "
+                "expected a notebook (.ipynb) or a zip archive",
+            )
+
+    # -- archives ---------------------------------------------------------------------------
+
+    def _archive(
+        self,
+        path: Path,
+        origin: str,
+        depth: int,
+        budget: Budget,
+        identities: list[_Identity] | None,
+    ) -> None:
+        """Open one zip and hand it to the reader for its kind.
+
+        ``identities`` is set when the owner is already known (a Canvas member, a Gradescope
+        submission file, a Canvas-named zip): such a zip can only be an Otter export.
+        """
+        try:
+            archive = SafeZip.open(path, origin, self.limits, budget)
+        except ArchiveError as error:
+            self._reject(origin, str(error), identities)
+            return
+        with archive:
+            names = archive.names()
+            dest = self.workdir / "extracted" / sha256_file(path)[:16]
+            if identities is None and any(_basename(n) == METADATA_NAME for n in names):
+                self._gradescope_zip(archive, names, dest, depth)
+            elif identities is None and not is_otter_export(names) and looks_like_canvas(names):
+                self._canvas(archive, names, dest, depth)
+            else:
+                self._otter(archive, names, dest, depth, identities)
+
+    def _extract(
+        self, archive: SafeZip, name: str, dest: Path, identities: list[_Identity] | None
+    ) -> Path | None:
+        try:
+            return archive.extract(name, dest)
+        except MemberError as error:
+            self._reject(archive.member_origin(name), str(error), identities)
+            return None
+
+    def _nested(
+        self,
+        archive: SafeZip,
+        name: str,
+        dest: Path,
+        depth: int,
+        identities: list[_Identity] | None,
+    ) -> None:
+        """Open a zip found inside ``archive`` (at ``depth``), if nesting allows it."""
+        origin = archive.member_origin(name)
+        if depth + 1 > self.limits.max_depth:
+            self._reject(
+                origin,
+                "archive nested too deeply (zips inside zips are opened "
+                f"{self.limits.max_depth} level deep)",
+                identities,
+            )
+            return
+        path = self._extract(archive, name, dest, identities)
+        if path is not None:
+            self._archive(path, origin, depth + 1, archive.budget, identities)
+
+    def _otter(
+        self,
+        archive: SafeZip,
+        names: list[str],
+        dest: Path,
+        depth: int,
+        identities: list[_Identity] | None,
+    ) -> None:
+        """An Otter export: exactly one notebook at the root."""
+        stamp = self._export_time(archive, names)
+        if identities is None:
+            identities = [_Identity(archive.path.stem, "otter-export", submitted_at=stamp)]
+        else:
+            identities = [
+                dataclasses.replace(i, submitted_at=i.submitted_at or stamp) for i in identities
+            ]
+        self._adopt(archive, lambda _raw: identities)
+        notebooks = root_notebooks(names)
+        if len(notebooks) == 1:
+            path = self._extract(archive, notebooks[0], dest, identities)
+            if path is not None:
+                self._emit(path, archive.member_origin(notebooks[0]), identities)
+            return
+        if len(notebooks) > 1:
+            self._reject(
+                archive.origin,
+                f"{len(notebooks)} notebooks at the root of the zip ({', '.join(notebooks)}); "
+                "an Otter export holds exactly one",
+                identities,
+            )
+            return
+        inner = root_archives(names)
+        if len(inner) == 1:  # a zip wrapped around the export
+            self._nested(archive, inner[0], dest, depth, identities)
+            return
+        held = [n for n in names if _basename(n) not in MARKERS]
+        reason = "no notebook (.ipynb) at the root of the zip"
+        if held:
+            reason += f" (it holds: {', '.join(held[:5])}{', ...' if len(held) > 5 else ''})"
+        self._reject(archive.origin, reason, identities)
+
+    def _export_time(self, archive: SafeZip, names: list[str]) -> datetime | None:
+        """The export time from the zip's name, else from Otter's ``__zip_filename__``."""
+        stamp = export_time(archive.path.name)
+        if stamp is None and ZIP_FILENAME in names:
+            try:
+                recorded = archive.read_bytes(ZIP_FILENAME, 1024)
+            except MemberError:
+                return None
+            stamp = export_time(recorded.decode("utf-8", "replace").strip())
+        return stamp
+
+    def _canvas(self, archive: SafeZip, names: list[str], dest: Path, depth: int) -> None:
+        """A Canvas bulk download: every root file is ``lastfirst_userid_subid_file``."""
+
+        def owner(raw: str) -> list[_Identity] | None:
+            parsed = parse_canvas_name(re.split(r"[/\\]", raw)[-1])
+            return [_canvas_identity(parsed)] if parsed else None
+
+        self._adopt(archive, owner)
+        handled: set[str] = set()
+        silent: dict[str, tuple[_Identity, list[str]]] = {}
+        for name in names:
+            origin = archive.member_origin(name)
+            parsed = None if "/" in name else parse_canvas_name(name)
+            if parsed is None:
+                self._reject(
+                    origin,
+                    "not a Canvas submission file name "
+                    "(expected lastfirst_userid_submissionid_filename)",
+                )
+                continue
+            ident = _canvas_identity(parsed)
+            suffix = _suffix(name)
+            if suffix == ".ipynb":
+                handled.add(ident.student)
+                path = self._extract(archive, name, dest, [ident])
+                if path is not None:
+                    self._emit(path, origin, [ident])
+            elif suffix == ".zip":
+                handled.add(ident.student)
+                self._nested(archive, name, dest, depth, [ident])
+            elif suffix in _SILENT_SUFFIXES:
+                silent.setdefault(ident.student, (ident, []))[1].append(name)
+            else:
+                handled.add(ident.student)
+                self._reject(
+                    origin,
+                    f"unsupported file type '{suffix or parsed.original}' from {parsed.name} "
+                    f"(user {parsed.user_id}): expected a notebook (.ipynb) or an Otter export zip",
+                    [ident],
+                )
+        for student, (ident, files) in silent.items():
+            if student not in handled:
+                self._reject(
+                    archive.member_origin(files[0]),
+                    f"no notebook from {ident.name} (user {student}); only {', '.join(files)}",
+                    [ident],
+                )
+
+    # -- Gradescope -------------------------------------------------------------------------
+
+    def _gradescope_zip(self, archive: SafeZip, names: list[str], dest: Path, depth: int) -> None:
+        meta = min(
+            (n for n in names if _basename(n) == METADATA_NAME), key=lambda n: (n.count("/"), n)
+        )
+        prefix = meta[: -len(METADATA_NAME)]
+        self._adopt(archive, lambda _raw: None)
+        try:
+            text = archive.read_bytes(meta, _MAX_METADATA_BYTES).decode("utf-8")
+            entries = parse_metadata(text)
+        except (MemberError, UnicodeDecodeError, ValueError) as error:
+            self._reject(archive.member_origin(meta), f"unreadable submission metadata: {error}")
+            entries = {}
+        folders: dict[str, list[str]] = {}
+        for name in names:
+            rest = name[len(prefix) :] if name.startswith(prefix) else None
+            if rest and "/" in rest:
+                folder = rest.split("/", 1)[0]
+                folders.setdefault(folder, []).append(name)
+        self._gradescope(
+            entries,
+            folders,
+            origin_of=archive.member_origin,
+            folder_origin=lambda f: archive.member_origin(prefix + f + "/"),
+            materialize=lambda n, ids: self._extract(archive, n, dest, ids),
+            open_zip=lambda n, ids: self._nested(archive, n, dest, depth, ids),
+        )
+
+    def _gradescope_dir(self, root: Path) -> None:
+        """An unpacked Gradescope export: the folder holding ``submission_metadata.yml``."""
+        meta = root / METADATA_NAME
+        try:
+            entries = parse_metadata(meta.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            self._reject(str(meta), f"unreadable submission metadata: {error}")
+            entries = {}
+        folders: dict[str, list[str]] = {}
+        for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for dirpath, dirnames, filenames in os.walk(sub):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                rel = Path(dirpath).relative_to(root).as_posix()
+                folders.setdefault(sub.name, []).extend(
+                    f"{rel}/{f}" for f in sorted(filenames) if not f.startswith(".")
+                )
+
+        def open_zip(name: str, ids: list[_Identity]) -> None:
+            path = root / name
+            if path.resolve() not in self._seen:
+                self._seen.add(path.resolve())
+                self._archive(path, str(path), 0, Budget(self.limits.max_total_bytes), ids)
+
+        self._gradescope(
+            entries,
+            folders,
+            origin_of=lambda n: str(root / n),
+            folder_origin=lambda f: str(root / f),
+            materialize=lambda n, ids: root / n,
+            open_zip=open_zip,
+        )
+
+    def _gradescope(
+        self,
+        entries: dict[str, GradescopeEntry],
+        folders: dict[str, list[str]],
+        *,
+        origin_of: Callable[[str], str],
+        folder_origin: Callable[[str], str],
+        materialize: Callable[[str, list[_Identity]], Path | None],
+        open_zip: Callable[[str, list[_Identity]], None],
+    ) -> None:
+        """One Submission per submitter per notebook; groups share the file."""
+        for folder in sorted(set(folders) | set(entries)):
+            entry = entries.get(folder)
+            if entry is None and not folder.startswith("submission_"):
+                continue
+            identities = self._gradescope_identities(folder, entry)
+            files = folders.get(folder, [])
+            notebooks = [n for n in files if _suffix(n) == ".ipynb"]
+            zips = [n for n in files if _suffix(n) == ".zip"]
+            if not files:
+                self._reject(
+                    folder_origin(folder),
+                    "listed in submission_metadata.yml but the export has no files for it",
+                    identities,
+                )
+                continue
+            if not notebooks and not zips:
+                listed = ", ".join(_basename(n) for n in files[:5])
+                self._reject(
+                    folder_origin(folder),
+                    f"no notebook (.ipynb) or Otter export zip in this submission ({listed})",
+                    identities,
+                )
+                continue
+            for name in notebooks:
+                path = materialize(name, identities)
+                if path is not None:
+                    self._emit(path, origin_of(name), identities)
+            for name in zips:
+                open_zip(name, identities)
+
+    @staticmethod
+    def _gradescope_identities(folder: str, entry: GradescopeEntry | None) -> list[_Identity]:
+        if entry is None or not entry.submitters:
+            when = entry.created_at if entry else None
+            return [_Identity(folder, "gradescope", submitted_at=when)]
+        return [
+            _Identity(
+                student=student_id(person, folder),
+                source_format="gradescope",
+                name=person.name,
+                email=person.email,
+                sis_id=person.sid,
+                submitted_at=entry.created_at,
+            )
+            for person in entry.submitters
+        ]
+
+
+def collect(paths: list[Path], workdir: Path, *, limits: Limits = DEFAULT_LIMITS) -> IngestResult:
+    """Find every submission in ``paths``; archives are unpacked under ``workdir/extracted``.
+
+    A missing path is the caller's mistake and raises FileNotFoundError; everything wrong with
+    a student's files becomes a Rejected record instead.
+    """
+    paths = [Path(p) for p in paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    collector = _Collector(workdir, limits)
+    for path in paths:
+        collector.add(path)
+    return collector.finish()
