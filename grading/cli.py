@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -80,6 +81,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    from .benchmark import run_benchmark
+
+    for assignment in _assignments(args):
+        run_benchmark(assignment, args.submissions, args.workers)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -108,6 +117,10 @@ def parser() -> argparse.ArgumentParser:
             help=f"base image (default: built from Debian packages; {REGISTRY_BASE} where a"
             " registry is reachable)",
         )
+
+    bench = add("benchmark", cmd_benchmark, "time otter run and every engine on N submissions")
+    bench.add_argument("-n", "--submissions", type=int, default=12)
+    bench.add_argument("--workers", type=int, default=os.cpu_count() or 1)
 
     image = sub.add_parser("image", help="build the reusable grading image")
     engine_options(image)

@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS results (
     engine TEXT NOT NULL,
     isolation TEXT NOT NULL,
     seconds REAL NOT NULL,
+    peak_memory_mb REAL NOT NULL DEFAULT 0,
     log_path TEXT,
     feedback_path TEXT,
     graded_at TEXT NOT NULL,
@@ -189,12 +190,13 @@ class Gradebook:
             self._insert_submission(submission, run_id)
             self.db.execute(
                 "INSERT OR REPLACE INTO results (sha256, autograder_sha256, status, score,"
-                " possible, reason, engine, isolation, seconds, log_path, feedback_path,"
-                " graded_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " possible, reason, engine, isolation, seconds, peak_memory_mb, log_path,"
+                " feedback_path, graded_at, run_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     *key, result.status, result.score, result.possible, result.reason,
-                    result.engine, result.isolation, result.seconds, log_path, feedback_path,
-                    _now(), run_id,
+                    result.engine, result.isolation, result.seconds, result.peak_memory_mb,
+                    log_path, feedback_path, _now(), run_id,
                 ),
             )  # fmt: skip
             self.db.execute(

@@ -59,6 +59,8 @@ class QuestionScore:
 
 @dataclass(frozen=True)
 class TestOutcome:
+    __test__ = False  # not a pytest test class
+
     question: str
     name: str
     hidden: bool
@@ -77,6 +79,7 @@ class GradeResult:
     tests: list[TestOutcome] = field(default_factory=list)
     reason: str = ""  # why it is not GRADED, for a person
     seconds: float = 0.0
+    peak_memory_mb: float = 0.0  # largest process in the sandbox (runner or kernel)
     log: str = ""  # the sandbox's combined output, kept per submission
 
     @property

@@ -6,6 +6,8 @@ Scores come from the ``results.json`` Otter writes, never from what it prints.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,10 +25,23 @@ def otter_run(submission: Path, autograder_zip: Path, *, timeout: float = 600) -
             sys.executable, "-m", "otter", "run",
             "-a", str(autograder_zip), "-o", out, str(submission),
         ]  # fmt: skip
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        # A session of its own, so a timeout kills the kernel Otter started, not just Otter.
+        proc = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            _, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise
         results = Path(out) / "results.json"
         if not results.is_file():
-            tail = proc.stderr[-2000:]
+            tail = stderr[-2000:]
             raise OtterRunError(
                 f"{submission}: otter run exited {proc.returncode} without results\n{tail}"
             )

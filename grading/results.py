@@ -42,6 +42,7 @@ def collect(
         reason=data["reason"],
         questions=data["questions"],
         tests=data["tests"],
+        peak_memory_mb=data["peak_memory_mb"],
         **base,
     )
 
@@ -76,6 +77,7 @@ def parse(path: Path) -> dict:
     ]
     return {
         "status": raw["status"],
+        "peak_memory_mb": _number(raw, "peak_memory_mb") if "peak_memory_mb" in raw else 0.0,
         "reason": str(raw.get("reason", ""))[:4000],
         "questions": questions,
         "tests": tests,

@@ -84,6 +84,15 @@ def grade(root: Path) -> dict:
     return {"status": "graded", "reason": "", **summarise(results)}
 
 
+def peak_memory_mb() -> float:
+    """The largest resident set of this process or of any process it waited for (the kernel)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)  # ru_maxrss is in KiB on Linux
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--autograder-zip", type=Path, default=Path("/in/autograder.zip"))
@@ -101,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         outcome = grade(args.root)
     except Exception:
         outcome = {"status": "error", "reason": traceback.format_exc(limit=3)}
+    outcome["peak_memory_mb"] = peak_memory_mb()
     results_json = args.root / "results" / "results.json"
     if results_json.is_file():
         shutil.copy(results_json, args.out / "results.json")
