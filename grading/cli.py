@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from .assignments import discover
+from .sandbox import ENGINE_CHOICES
 from .sandbox.containers import EngineError
+from .sandbox.image import DEBIAN_BASE, REGISTRY_BASE
 
 
 def _assignments(args: argparse.Namespace):
@@ -81,6 +83,21 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from .audit import report, run_audit
+
+    failed = False
+    for assignment in _assignments(args):
+        with tempfile.TemporaryDirectory(prefix="audit-") as tmp:
+            out = Path(args.out) / assignment.name if args.out else Path(tmp)
+            verdicts, gaps = run_audit(assignment, out, engine=args.engine, workers=args.workers)
+            print(f"== {assignment.name} ==\n{report(verdicts, gaps)}")
+        failed |= bool(gaps) or not all(v.ok for v in verdicts)
+    return 1 if failed else 0
+
+
 def cmd_benchmark(args: argparse.Namespace) -> int:
     from .benchmark import run_benchmark
 
@@ -106,9 +123,6 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-v", "--verbose", action="store_true", help="show Otter's own output")
     add("demo", cmd_demo, "build, then grade the bundled sample submissions with otter run")
 
-    from .sandbox import ENGINE_CHOICES
-    from .sandbox.image import DEBIAN_BASE, REGISTRY_BASE
-
     def engine_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto")
         p.add_argument(
@@ -117,6 +131,11 @@ def parser() -> argparse.ArgumentParser:
             help=f"base image (default: built from Debian packages; {REGISTRY_BASE} where a"
             " registry is reachable)",
         )
+
+    audit = add("audit", cmd_audit, "grade the answer corpus: do the tests tell right from wrong?")
+    audit.add_argument("--engine", choices=ENGINE_CHOICES, default="auto")
+    audit.add_argument("--workers", type=int, default=None)
+    audit.add_argument("--out", help="keep the graded corpus here (reruns skip what is graded)")
 
     bench = add("benchmark", cmd_benchmark, "time otter run and every engine on N submissions")
     bench.add_argument("-n", "--submissions", type=int, default=12)

@@ -64,3 +64,31 @@ def fill_answers(
         if cell.id in answers:
             cell.source = answers[cell.id]
     return filled
+
+
+def strip_solution_markers(source: str) -> str:
+    """A reference solution as a student would write it: Otter's markers and prompts removed."""
+    lines, in_prompt = [], False
+    for line in source.splitlines():
+        text = line.strip()
+        if text.endswith("# END PROMPT"):
+            in_prompt = False
+            continue
+        if text.endswith("# BEGIN PROMPT"):
+            in_prompt = True
+            continue
+        if in_prompt or text.endswith(("# BEGIN SOLUTION", "# END SOLUTION", "NO PROMPT")):
+            continue
+        lines.append(line.rstrip().removesuffix("# SOLUTION").rstrip())
+    return "\n".join(lines)
+
+
+def reference_submission(
+    student_nb: nbformat.NotebookNode, autograder_nb: nbformat.NotebookNode
+) -> nbformat.NotebookNode:
+    """The student notebook with every answer cell holding its reference solution."""
+    answers = {
+        cell_id: strip_solution_markers(source)
+        for cell_id, source in reference_answers(autograder_nb).items()
+    }
+    return fill_answers(student_nb, answers)
