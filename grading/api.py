@@ -6,6 +6,7 @@ gradebook -> outputs.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import uuid
@@ -65,6 +66,8 @@ def grade(
     image = ensure_image(sandbox, base) if sandbox.isolation == "container" else None
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    owner = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+    sandbox.reap(owner)  # containers of an earlier run into this folder that was killed
     found = collect(paths, out_dir / "work")
     submissions = found.submissions
     if roster is not None:
@@ -88,7 +91,7 @@ def grade(
                 todo.setdefault(submission.sha256, []).append(submission)
 
         def grade_one(submission: Submission) -> GradeResult:
-            return run_in_sandbox(sandbox, image, info, submission, out_dir, limits)
+            return run_in_sandbox(sandbox, image, info, submission, out_dir, limits, owner)
 
         total, done = len(todo), 0
         with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
@@ -124,11 +127,12 @@ def run_in_sandbox(
     submission: Submission,
     out_dir: Path,
     limits: Limits,
+    owner: str = "",
 ) -> GradeResult:
     """Grade one submission and collect its result; the sandbox's scratch is removed after."""
     scratch = out_dir / "work" / "runs" / f"{submission.sha256[:12]}-{uuid.uuid4().hex[:6]}"
     try:
-        run = sandbox.run_submission(image, info.path, submission.path, scratch, limits)
+        run = sandbox.run_submission(image, info.path, submission.path, scratch, limits, owner)
         return collect_result(
             run,
             scratch,

@@ -21,7 +21,11 @@ class Engine(Protocol):
     name: str
     isolation: str
 
-    def run_submission(self, image, autograder_zip, submission, out_dir, limits) -> SandboxRun: ...
+    def run_submission(
+        self, image, autograder_zip, submission, out_dir, limits, owner: str = ""
+    ) -> SandboxRun: ...
+
+    def reap(self, owner: str) -> int: ...
 
 
 def detect_engine(choice: str = "auto") -> Engine:

@@ -19,6 +19,7 @@ from .outcome import SandboxRun
 
 # `podman/docker run` exit codes that mean the engine failed, not the command inside.
 ENGINE_FAILURE_CODES = (125, 126, 127)
+OWNER_LABEL = "org.derivatives-course.grading.owner"
 
 
 class EngineError(RuntimeError):
@@ -60,6 +61,16 @@ class ContainerEngine:
             raise EngineError(f"{' '.join(command[:4])} ... failed: {stderr.strip()[-1500:]}")
         return proc
 
+    def reap(self, owner: str) -> int:
+        """Remove containers left by a run of ``owner`` that was killed; returns how many."""
+        listed = self.cli(
+            ["ps", "--all", "--quiet", "--filter", f"label={OWNER_LABEL}={owner}"], check=False
+        )
+        ids = listed.stdout.split()
+        if ids:
+            self.cli(["rm", "--force", *ids], check=False, timeout=120)
+        return len(ids)
+
     def image_exists(self, tag: str) -> bool:
         return self.cli(["image", "inspect", tag], check=False).returncode == 0
 
@@ -70,12 +81,16 @@ class ContainerEngine:
         submission: Path,
         out_dir: Path,
         limits: Limits,
+        owner: str = "",
     ) -> SandboxRun:
-        """Grade one notebook in a fresh container; the results land in ``out_dir``."""
+        """Grade one notebook in a fresh container; the results land in ``out_dir``.
+
+        ``owner`` labels the container so that a later run can reap it if this process dies.
+        """
         name = f"grading-{uuid.uuid4().hex[:12]}"
         out_dir.mkdir(parents=True, exist_ok=True)
         args = [
-            "run", "--rm", "--name", name,
+            "run", "--rm", "--name", name, "--label", f"{OWNER_LABEL}={owner}",
             "--network", "none",
             "--read-only",
             "--tmpfs", f"/tmp:rw,exec,size={limits.scratch_mb}m",

@@ -30,6 +30,10 @@ class LocalEngine:
     name: str = "local"
     isolation: str = "weak"
 
+    def reap(self, owner: str) -> int:
+        """Nothing to reap: children die with the grading process (PR_SET_PDEATHSIG)."""
+        return 0
+
     @classmethod
     def find(cls) -> LocalEngine:
         if shutil.which("unshare") is None:
@@ -43,6 +47,7 @@ class LocalEngine:
         submission: Path,
         out_dir: Path,
         limits: Limits,
+        owner: str = "",
     ) -> SandboxRun:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="grading-local-") as scratch:
@@ -73,8 +78,17 @@ def _unshare_prefix() -> list[str]:
     return [*prefix, "--"]
 
 
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this child if the grading process dies (even by SIGKILL)."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+
+
 def _run(command: list[str], env: dict[str, str], cwd: str, limits: Limits) -> SandboxRun:
     def apply_limits() -> None:
+        _die_with_parent()
         mb = 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_mb * mb,) * 2)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.scratch_mb * mb,) * 2)
