@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test build lint format
+.PHONY: demo test build audit lint format
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ test: $(STAMP)  ## lint, format check and the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+audit: $(STAMP)  ## grade the answer corpus and print the caught / accepted matrix
+	$(BIN)/python -m grading audit --out .cache/audit
 
 build: $(STAMP)  ## recompile every master notebook into dist/
 	$(BIN)/python -m grading build

@@ -133,15 +133,28 @@ def run_in_sandbox(
     scratch = out_dir / "work" / "runs" / f"{submission.sha256[:12]}-{uuid.uuid4().hex[:6]}"
     try:
         run = sandbox.run_submission(image, info.path, submission.path, scratch, limits, owner)
-        return collect_result(
+        result = collect_result(
             run,
             scratch,
             engine=sandbox.name,
             isolation=sandbox.isolation,
             timeout=limits.timeout,
         )
+        keep_notebooks(out_dir, submission, scratch / "executed.ipynb")
+        return result
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def keep_notebooks(out_dir: Path, submission: Submission, executed: Path) -> None:
+    """Keep the submitted and the executed notebook by hash, for hand grading."""
+    for folder, source in (("submissions", submission.path), ("executed", executed)):
+        if source.is_file() and not source.is_symlink():
+            target = out_dir / folder / f"{submission.sha256}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".{uuid.uuid4().hex[:6]}.tmp")
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
 
 
 def _record(

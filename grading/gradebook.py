@@ -80,6 +80,23 @@ CREATE TABLE IF NOT EXISTS test_results (
     message TEXT NOT NULL,
     PRIMARY KEY (sha256, autograder_sha256, question, test)
 );
+CREATE TABLE IF NOT EXISTS manual_scores (
+    student TEXT NOT NULL,
+    question TEXT NOT NULL,
+    score REAL NOT NULL,
+    updated_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    PRIMARY KEY (student, question)
+);
+CREATE TABLE IF NOT EXISTS manual_score_changes (
+    id INTEGER PRIMARY KEY,
+    student TEXT NOT NULL,
+    question TEXT NOT NULL,
+    old_score REAL,
+    new_score REAL NOT NULL,
+    changed_at TEXT NOT NULL,
+    source TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS rejected (
     origin TEXT NOT NULL,
     autograder_sha256 TEXT NOT NULL,
@@ -107,6 +124,18 @@ class GradedRow:
     possible: float
     reason: str
     questions: dict[str, float]
+    submitted_at: datetime | None = None
+    late: bool = False
+    attempt: int = 0
+    log_path: str | None = None
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    student: str
+    question: str
+    old: float | None
+    new: float
 
 
 class Gradebook:
@@ -230,13 +259,13 @@ class Gradebook:
     def rows(self, autograder_sha256: str) -> Iterator[GradedRow]:
         """Every submission graded or rejected under this autograder, by origin."""
         query = (
-            "SELECT s.student, s.origin, s.sha256, r.status, r.score, r.possible, r.reason"
+            "SELECT s.student, s.origin, s.sha256, r.status, r.score, r.possible, r.reason,"
+            " s.submitted_at, s.late, s.attempt, r.log_path"
             " FROM submissions s JOIN results r ON r.sha256 = s.sha256"
             " WHERE r.autograder_sha256 = ? ORDER BY s.origin"
         )
-        for student, origin, sha, status, score, possible, reason in self.db.execute(
-            query, (autograder_sha256,)
-        ).fetchall():
+        for row in self.db.execute(query, (autograder_sha256,)).fetchall():
+            student, origin, sha, status, score, possible, reason, when, late, attempt, log = row
             questions = dict(
                 self.db.execute(
                     "SELECT question, score FROM question_results"
@@ -244,13 +273,66 @@ class Gradebook:
                     (sha, autograder_sha256),
                 ).fetchall()
             )
-            yield GradedRow(student, origin, sha, status, score, possible, reason, questions)
+            yield GradedRow(
+                student, origin, sha, status, score, possible, reason, questions,
+                datetime.fromisoformat(when) if when else None, bool(late), attempt, log,
+            )  # fmt: skip
         for origin, reason, student in self.db.execute(
             "SELECT origin, reason, student FROM rejected WHERE autograder_sha256 = ?"
             " ORDER BY origin",
             (autograder_sha256,),
         ).fetchall():
             yield GradedRow(student or "", origin, "", INVALID, 0.0, 0.0, reason, {})
+
+    def latest_autograder(self) -> str:
+        """The autograder of the most recent run: what exports and reports are about."""
+        row = self.db.execute(
+            "SELECT autograder_sha256 FROM runs ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            raise ValueError(f"{self.path}: the gradebook holds no grading run yet")
+        return row[0]
+
+    def students(self) -> dict[str, dict[str, str | None]]:
+        rows = self.db.execute("SELECT student, name, email, lms_id, sis_id FROM students")
+        return {
+            student: {"name": name, "email": email, "lms_id": lms_id, "sis_id": sis_id}
+            for student, name, email, lms_id, sis_id in rows.fetchall()
+        }
+
+    def manual_scores(self) -> dict[str, dict[str, float]]:
+        scores: dict[str, dict[str, float]] = {}
+        for student, question, score in self.db.execute(
+            "SELECT student, question, score FROM manual_scores"
+        ).fetchall():
+            scores.setdefault(student, {})[question] = score
+        return scores
+
+    def set_manual_scores(
+        self, scores: list[tuple[str, str, float]], source: str
+    ) -> list[ScoreChange]:
+        """Store hand-graded scores in one transaction; every change is kept in a history."""
+        changes = []
+        with self.transaction():
+            for student, question, score in scores:
+                row = self.db.execute(
+                    "SELECT score FROM manual_scores WHERE student = ? AND question = ?",
+                    (student, question),
+                ).fetchone()
+                old = row[0] if row else None
+                if old == score:
+                    continue
+                self.db.execute(
+                    "INSERT OR REPLACE INTO manual_scores VALUES (?, ?, ?, ?, ?)",
+                    (student, question, score, _now(), source),
+                )
+                self.db.execute(
+                    "INSERT INTO manual_score_changes (student, question, old_score, new_score,"
+                    " changed_at, source) VALUES (?, ?, ?, ?, ?, ?)",
+                    (student, question, old, score, _now(), source),
+                )
+                changes.append(ScoreChange(student, question, old, score))
+        return changes
 
     def _upsert_student(self, s: Submission) -> None:
         self.db.execute(

@@ -312,7 +312,11 @@ class _Collector:
                     "(expected lastfirst_userid_submissionid_filename)",
                 )
                 continue
-            ident = _canvas_identity(parsed)
+            # Canvas stamps each member with the upload time: the submission time for late policy.
+            uploaded = (
+                datetime(*archive.members[name].date_time) if name in archive.members else None
+            )
+            ident = dataclasses.replace(_canvas_identity(parsed), submitted_at=uploaded)
             suffix = _suffix(name)
             if suffix == ".ipynb":
                 handled.add(ident.student)

@@ -17,7 +17,9 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 from .containers import ContainerEngine, EngineError
 
@@ -42,21 +44,49 @@ def cache_dir() -> Path:
 
 
 def constraints_from_environment(python_version: str = IMAGE_PYTHON) -> str:
-    """Pins of every installed distribution that supports the image's Python.
+    """Pins, at this environment's versions, of every package the image's requirements need.
 
-    The image then runs the very versions the test suite ran with; a package whose installed
-    release needs a newer Python (soupsieve, at times) is left for pip to resolve.
+    The image then runs the very versions the test suite ran with. Only the requirements'
+    dependency closure counts, so installing a dev tool here does not change the image; a
+    package whose installed release needs a newer Python (soupsieve, at times) is left for pip
+    to resolve.
     """
     pins = []
-    for dist in metadata.distributions():
-        name = dist.metadata["Name"]
-        if not name or dist.read_text("direct_url.json"):  # editable/local installs
-            continue
+    for dist in _closure(REQUIREMENTS.read_text()):
         requires = dist.metadata.get("Requires-Python")
         if requires and python_version not in SpecifierSet(requires):
             continue
-        pins.append(f"{name}=={dist.version}")
+        pins.append(f"{dist.metadata['Name']}=={dist.version}")
     return "\n".join(sorted(set(pins), key=str.lower)) + "\n"
+
+
+def _closure(requirements: str) -> list[metadata.Distribution]:
+    """The installed distributions ``requirements`` pull in, extras and markers honoured."""
+    todo = [Requirement(line) for line in _requirement_lines(requirements)]
+    seen: dict[str, metadata.Distribution] = {}
+    while todo:
+        requirement = todo.pop()
+        key = canonicalize_name(requirement.name)
+        try:
+            dist = metadata.distribution(requirement.name)
+        except metadata.PackageNotFoundError:
+            continue  # not installed here: pip resolves it for the image
+        extras = set(requirement.extras)
+        if key in seen and not extras:
+            continue
+        seen[key] = dist
+        for text in dist.requires or []:
+            dependency = Requirement(text)
+            environments = [{"extra": extra} for extra in extras] or [{"extra": ""}]
+            if dependency.marker is None or any(
+                dependency.marker.evaluate(env) for env in environments
+            ):
+                todo.append(dependency)
+    return list(seen.values())
+
+
+def _requirement_lines(text: str) -> list[str]:
+    return [line.split("#")[0].strip() for line in text.splitlines() if line.split("#")[0].strip()]
 
 
 def ensure_wheelhouse(requirements: str, constraints: str) -> Path:

@@ -22,6 +22,8 @@ import traceback
 import zipfile
 from pathlib import Path
 
+MAX_EXECUTED_BYTES = 20 * 1024 * 1024
+
 
 def bring_up_loopback() -> None:
     """In a fresh network namespace ``lo`` is down; Jupyter's kernel needs it to talk."""
@@ -68,6 +70,21 @@ def summarise(results) -> dict:
     return {"questions": questions, "tests": tests}
 
 
+def save_executed(results, path: Path) -> None:
+    """The executed notebook (outputs and figures), for hand-grading packets; best effort."""
+    import nbformat
+
+    notebook = getattr(results, "notebook", None)
+    if notebook is None:
+        return
+    try:
+        nbformat.write(notebook, path)
+    except Exception:
+        return
+    if path.stat().st_size > MAX_EXECUTED_BYTES:
+        path.unlink()
+
+
 def grade(root: Path) -> dict:
     """Run Otter's autograder in ``root`` and describe the outcome."""
     import dill
@@ -79,6 +96,7 @@ def grade(root: Path) -> dict:
         return {"status": "error", "reason": f"{type(error).__name__}: {error}"}
     with open(root / "results" / "results.pkl", "rb") as f:
         results = dill.load(f)
+    save_executed(results, root / "results" / "executed.ipynb")
     if results.has_catastrophic_failure():
         return {"status": "error", "reason": str(results.catastrophic_error), **summarise(results)}
     return {"status": "graded", "reason": "", **summarise(results)}
@@ -111,9 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         outcome = {"status": "error", "reason": traceback.format_exc(limit=3)}
     outcome["peak_memory_mb"] = peak_memory_mb()
-    results_json = args.root / "results" / "results.json"
-    if results_json.is_file():
-        shutil.copy(results_json, args.out / "results.json")
+    for name in ("results.json", "executed.ipynb"):
+        produced = args.root / "results" / name
+        if produced.is_file():
+            shutil.copy(produced, args.out / name)
     tmp = args.out / "grading.json.tmp"
     tmp.write_text(json.dumps(outcome, indent=1))
     tmp.replace(args.out / "grading.json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import datetime
 
 import pytest
@@ -60,10 +61,19 @@ def canvas_zip(make_zip, nb_bytes):
         "submissions.zip",
         {
             "smithjane_123456_7890123_derivatives.ipynb": nb_bytes("jane = 1"),
-            "doejohn_LATE_222_333_derivatives.ipynb": nb_bytes("john = 1"),
+            "doejohn_LATE_222_333_derivatives.ipynb": (
+                zipfile.ZipInfo("doejohn_LATE_222_333_derivatives.ipynb", (2026, 3, 4, 9, 15, 0)),
+                nb_bytes("john = 1"),
+            ),
             "leeann_444_555_derivatives-1.ipynb": nb_bytes("ann1 = 1"),
             "leeann_444_556_derivatives-2.ipynb": nb_bytes("ann2 = 1"),
-            "kimbo_666_777_derivatives_2026_03_02T23_47_35_069567.zip": otter.read_bytes(),
+            "kimbo_666_777_derivatives_2026_03_02T23_47_35_069567.zip": (
+                zipfile.ZipInfo(
+                    "kimbo_666_777_derivatives_2026_03_02T23_47_35_069567.zip",
+                    (2026, 3, 3, 0, 5, 2),
+                ),
+                otter.read_bytes(),
+            ),
             "kimbo_666_777_report.pdf": b"%PDF-1.4",  # silently ignored
             "wuli_888_999_derivatives.docx": b"PK\x03\x04 a word file",
             "fakeperson_111_112_derivatives.ipynb": b"print('not a notebook')",
@@ -101,13 +111,16 @@ def test_canvas_bulk_download(canvas_zip, workdir):
 
     john = subs["doejohn_LATE_222_333_derivatives.ipynb"]
     assert (john.student, john.late) == ("222", True)
+    # Canvas stamps each member with its upload time: that is when it was submitted.
+    assert john.submitted_at == datetime(2026, 3, 4, 9, 15, 0)
 
     ann = [s for s in result.submissions if s.student == "444"]
     assert [a.attempt for a in ann] == [1, 2]
 
     kim = subs["kimbo_666_777_derivatives_2026_03_02T23_47_35_069567.zip!derivatives.ipynb"]
     assert (kim.student, kim.name, kim.source_format) == ("666", "kimbo", "canvas")
-    assert kim.submitted_at == datetime(2026, 3, 2, 23, 47, 35, 69567)
+    # Uploaded after the export was made: the upload time counts, not the export's name.
+    assert kim.submitted_at == datetime(2026, 3, 3, 0, 5, 2)
     assert "from_otter = 1" in kim.path.read_text()
 
     rejected = {r.origin.split("!", 1)[1]: r for r in result.rejected}
