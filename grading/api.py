@@ -15,10 +15,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .assignments import Assignment
 from .autograder import AutograderInfo, read_autograder
 from .gradebook import Gradebook
 from .ingest import apply_roster, collect, load_roster
-from .model import GradeResult, Submission
+from .lms.grades import MatchReport, StudentGrade, compute_grades
+from .lms.late import LatePolicy
+from .model import GRADED, GradeResult, Submission
 from .outputs import atomic_write, feedback_text, final_grades_csv, safe_name
 from .results import collect as collect_result
 from .sandbox import Engine, Limits, detect_engine
@@ -180,3 +183,100 @@ def _record(
             log_path=str(log_path.relative_to(out_dir)),
             feedback_path=str(feedback_path.relative_to(out_dir)),
         )
+
+
+# -- the last mile: final grades, LMS exports, hand grading, the report ------------------------
+
+
+def final_grades(
+    gradebook: Path,
+    assignment: Assignment,
+    *,
+    roster: Path | None = None,
+    policy: LatePolicy | None = None,
+    pick: str = "latest",
+) -> tuple[list[StudentGrade], MatchReport]:
+    """One grade per student from a gradebook file, matched to an optional roster."""
+    if not gradebook.is_file():
+        raise FileNotFoundError(f"{gradebook}: no gradebook (run `python -m grading grade` first)")
+    class_list = load_roster(roster) if roster else None
+    with Gradebook(gradebook) as book:
+        return compute_grades(
+            book, assignment.questions(), roster=class_list, policy=policy, pick=pick
+        )
+
+
+def export_grades(
+    gradebook: Path,
+    assignment: Assignment,
+    fmt: str,
+    out: Path,
+    *,
+    roster: Path | None = None,
+    policy: LatePolicy | None = None,
+    pick: str = "latest",
+    column: str | None = None,
+) -> MatchReport:
+    """Write the grades in an LMS's import format; returns what did not match the roster."""
+    from .lms.formats import FORMATS
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    grades, report = final_grades(gradebook, assignment, roster=roster, policy=policy, pick=pick)
+    class_list = load_roster(roster) if roster else None
+    points = sum(q.points for q in assignment.questions())
+    FORMATS[fmt](
+        grades, class_list, assignment=assignment.name, points_possible=points, path=out,
+        column=column,
+    )  # fmt: skip
+    return report
+
+
+def export_manual(
+    gradebook: Path, assignment: Assignment, out_dir: Path, *, roster: Path | None = None
+) -> tuple[Path, int]:
+    """The hand-grading template and one HTML packet per student who submitted."""
+    from .manual import manual_questions, template_csv, write_packets
+
+    grades, _ = final_grades(gradebook, assignment, roster=roster)
+    questions = manual_questions(assignment)
+    template = out_dir / f"{assignment.name}-manual-grades.csv"
+    atomic_write(template, template_csv(grades, questions))
+    packets = write_packets(assignment, grades, gradebook.parent, out_dir / "packets")
+    return template, len(packets)
+
+
+def import_manual(gradebook: Path, assignment: Assignment, scores_csv: Path, *, roster=None):
+    """Validate a filled-in template and merge it; returns the scores that changed."""
+    from .manual import import_scores, manual_questions
+
+    grades, _ = final_grades(gradebook, assignment, roster=roster)
+    known = {g.student for g in grades if g.origin is not None}
+    with Gradebook(gradebook) as book:
+        return import_scores(book, scores_csv, manual_questions(assignment), known)
+
+
+def write_class_report(
+    gradebook: Path,
+    assignment: Assignment,
+    out: Path,
+    *,
+    roster: Path | None = None,
+    policy: LatePolicy | None = None,
+) -> None:
+    """The instructor's one-page HTML report."""
+    from .report import Problem, write_report
+
+    grades, _ = final_grades(gradebook, assignment, roster=roster, policy=policy)
+    problems = []
+    with Gradebook(gradebook) as book:
+        for row in book.rows(book.latest_autograder()):
+            if row.status != GRADED:
+                log = (
+                    os.path.relpath(gradebook.parent / row.log_path, out.parent)
+                    if row.log_path
+                    else None
+                )
+                problems.append(Problem(row.student, row.origin, row.status, row.reason, log))
+    questions = {q.name: (q.points, q.manual) for q in assignment.questions()}
+    write_report(grades, questions, problems, out, title=f"{assignment.name}: class report")

@@ -106,6 +106,80 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def _assignment(args: argparse.Namespace):
+    found = discover(Path(args.master), Path(args.dist))
+    if args.assignment:
+        found = [a for a in found if a.name == args.assignment]
+        if not found:
+            raise ValueError(f"no assignment {args.assignment!r} under {args.master}")
+    if len(found) != 1:
+        raise ValueError(f"several assignments under {args.master}: name one with --assignment")
+    return found[0]
+
+
+def _policy(args: argparse.Namespace):
+    from datetime import datetime
+
+    from .lms.late import LatePolicy, parse_duration, parse_fraction
+
+    if not args.deadline:
+        return None
+    return LatePolicy(
+        deadline=datetime.fromisoformat(args.deadline),
+        penalty=parse_fraction(args.penalty),
+        unit=args.per,
+        grace=parse_duration(args.grace),
+        cap=parse_fraction(args.cap),
+    )
+
+
+def _roster(args: argparse.Namespace) -> Path | None:
+    return Path(args.roster) if args.roster else None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .api import export_grades
+
+    report = export_grades(
+        Path(args.gradebook), _assignment(args), args.format, Path(args.out),
+        roster=_roster(args), policy=_policy(args), pick=args.pick, column=args.column,
+    )  # fmt: skip
+    for line in report.lines():
+        print(line, file=sys.stderr)
+    print(f"wrote {args.out} ({args.format})")
+    return 0
+
+
+def cmd_manual(args: argparse.Namespace) -> int:
+    from .api import export_manual, import_manual
+    from .manual import render_changes
+
+    if args.action == "export":
+        template, packets = export_manual(
+            Path(args.gradebook), _assignment(args), Path(args.out), roster=_roster(args)
+        )
+        print(f"wrote {template} and {packets} packets in {Path(args.out) / 'packets'}")
+        return 0
+    if not args.file:
+        raise ValueError("manual import needs the filled-in template: manual import FILE")
+    changes = import_manual(
+        Path(args.gradebook), _assignment(args), Path(args.file), roster=_roster(args)
+    )
+    print(render_changes(changes) or "no score changed")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .api import write_class_report
+
+    write_class_report(
+        Path(args.gradebook), _assignment(args), Path(args.out),
+        roster=_roster(args), policy=_policy(args),
+    )  # fmt: skip
+    print(f"wrote {args.out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -158,6 +232,43 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--pids", type=int, default=256, help="processes per submission")
     engine_options(grade)
     grade.set_defaults(handler=cmd_grade)
+
+    def last_mile(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--gradebook", required=True, help="DIR/gradebook.sqlite from `grade`")
+        p.add_argument("--roster", help="class list, or the LMS's own gradebook export")
+        p.add_argument("--assignment", help="assignment name (default: the only one)")
+        p.add_argument("--master", default="master", help=argparse.SUPPRESS)
+        p.add_argument("--dist", default="dist", help=argparse.SUPPRESS)
+        p.set_defaults(handler=handler)
+        return p
+
+    def late_options(p: argparse.ArgumentParser) -> None:
+        late = p.add_argument_group("late policy (applied when --deadline is given)")
+        late.add_argument("--deadline", help="ISO date and time, e.g. 2026-03-01T23:59:00+01:00")
+        late.add_argument("--grace", default="0s", help="on time within this, e.g. 15m")
+        late.add_argument("--penalty", default="10%%", help="per started day or hour")
+        late.add_argument("--per", choices=("day", "hour"), default="day")
+        late.add_argument("--cap", default="100%%", help="the largest total penalty")
+
+    export = last_mile("export", cmd_export, "write grades in an LMS's import format")
+    export.add_argument(
+        "--format", required=True, choices=("canvas", "moodle", "blackboard", "csv")
+    )
+    export.add_argument("--out", required=True)
+    export.add_argument("--column", help="the LMS column to fill (default: found by name)")
+    export.add_argument("--pick", choices=("latest", "best"), default="latest",
+                        help="which of a student's several submissions counts")  # fmt: skip
+    late_options(export)
+
+    manual = last_mile("manual", cmd_manual, "hand grading: export a template, import scores")
+    manual.add_argument("action", choices=("export", "import"))
+    manual.add_argument("file", nargs="?", help="import: the filled-in template")
+    manual.add_argument("--out", default="manual", help="export: folder for template and packets")
+
+    report = last_mile("report", cmd_report, "one self-contained HTML page for the instructor")
+    report.add_argument("--out", required=True)
+    late_options(report)
     return top
 
 

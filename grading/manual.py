@@ -9,6 +9,7 @@ history, never overwritten silently.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 import re
@@ -25,7 +26,6 @@ from .outputs import atomic_write, safe_name
 
 HEADER_PATTERN = re.compile(r"^\s*(?P<question>[A-Za-z0-9_]+)\s*(\(max\s*(?P<max>[0-9.]+)\))?\s*$")
 IDENTITY_COLUMNS = ["student", "name", "origin"]
-SAFE_OUTPUTS = ("text/plain", "image/png", "image/jpeg")  # nothing that can run in a browser
 
 
 class ManualImportError(ValueError):
@@ -68,16 +68,33 @@ class Packet:
     path: Path
 
 
+PACKET_STYLE = """
+body { font: 15px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; color: #222; }
+h1 { font-size: 1.5rem; } h2 { border-top: 1px solid #ccc; padding-top: 1rem; font-size: 1.2rem; }
+.prompt { color: #555; border-left: 3px solid #0077bb; padding-left: .8rem; }
+.answer { background: #fafafa; border: 1px solid #ddd; padding: .5rem 1rem; }
+pre { white-space: pre-wrap; background: #f3f3f3; padding: .5rem; }
+img { max-width: 100%; }
+@media print { h2 { break-before: page; } }
+"""
+# MathJax renders the TeX when the page is opened online; offline the TeX stays readable.
+MATHJAX = (
+    '<script>window.MathJax = {tex: {inlineMath: [["\\\\(", "\\\\)"]]}};</script>'
+    '<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>'
+)
+
+
 def write_packets(
     assignment: Assignment,
     grades: list[StudentGrade],
     gradebook_dir: Path,
     out_dir: Path,
 ) -> list[Packet]:
-    """One HTML page per student with the prompt and their answer of every manual question."""
-    from nbconvert import HTMLExporter
+    """One HTML page per student with the prompt and their answer of every manual question.
 
-    exporter = HTMLExporter(sanitize_html=True, embed_images=True, exclude_input_prompt=True)
+    Student content is untrusted: markdown is rendered with raw HTML escaped, and only plain
+    text and PNG/JPEG outputs are shown, so nothing a student wrote can run in the browser.
+    """
     autograder = nbformat.read(assignment.autograder_notebook, as_version=4)
     student_nb = nbformat.read(assignment.student_notebook, as_version=4)
     questions = manual_questions(assignment)
@@ -88,26 +105,65 @@ def write_packets(
         if grade.origin is None:
             continue
         notebook = _submitted_notebook(gradebook_dir, grade)
-        cells = [nbformat.v4.new_markdown_cell(f"# {grade.student}\n\n`{grade.origin}`")]
         by_id = {c.get("id"): c for c in notebook.cells} if notebook else {}
+        parts = [f"<h1>{_e(grade.student)}</h1><p><code>{_e(grade.origin)}</code></p>"]
         for q in questions:
-            cells.append(nbformat.v4.new_markdown_cell(f"## {q.name} ({q.points:g} points)"))
-            cells.extend(prompts.get(q.name, []))
+            parts.append(f'<h2 id="{_e(q.name)}">{_e(q.name)} ({q.points:g} points)</h2>')
+            if q.name in prompts:
+                parts.append(f'<div class="prompt">{_markdown(prompts[q.name])}</div>')
             found = [by_id[i] for i in answer_ids[q.name] if i in by_id]
-            if not found:
-                cells.append(nbformat.v4.new_markdown_cell("*(answer cell not found)*"))
-            cells.extend(_safe_copy(cell) for cell in found)
-        body, _ = exporter.from_notebook_node(nbformat.v4.new_notebook(cells=cells))
+            body = (
+                "".join(_render_cell(c) for c in found) or "<p><em>answer cell not found</em></p>"
+            )
+            parts.append(f'<div class="answer" data-question="{_e(q.name)}">{body}</div>')
+        page = (
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>{_e(assignment.name)}: {_e(grade.student)}</title>"
+            f"<style>{PACKET_STYLE}</style>{MATHJAX}</head><body>{''.join(parts)}</body></html>"
+        )
         path = out_dir / f"{safe_name(grade.student)}.html"
-        atomic_write(path, body)
+        atomic_write(path, page)
         packets.append(Packet(grade.student, path))
     return packets
 
 
-def _prompts(
-    student_nb: nbformat.NotebookNode, answer_ids: dict[str, list[str]]
-) -> dict[str, list[nbformat.NotebookNode]]:
-    """The markdown cell just before each question's answer cell: its prompt."""
+def _e(text: str) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _markdown(source: str) -> str:
+    import mistune
+
+    render = mistune.create_markdown(escape=True, plugins=["math"])
+    return str(render(source))
+
+
+def _render_cell(cell) -> str:
+    source = str(cell.get("source", ""))
+    if cell.get("cell_type") == "markdown":
+        return _markdown(source)
+    parts = [f"<pre><code>{_e(source)}</code></pre>"]
+    for output in cell.get("outputs", []):
+        kind = output.get("output_type")
+        if kind == "stream":
+            parts.append(f"<pre>{_e(str(output.get('text', ''))[-5000:])}</pre>")
+        elif kind == "error":
+            parts.append(
+                f"<pre>{_e(output.get('ename', ''))}: {_e(output.get('evalue', ''))}</pre>"
+            )
+        elif kind in ("display_data", "execute_result"):
+            data = output.get("data", {})
+            image = next((k for k in ("image/png", "image/jpeg") if k in data), None)
+            if image and re.fullmatch(r"[A-Za-z0-9+/=\s]+", str(data[image])):
+                encoded = re.sub(r"\s", "", str(data[image]))
+                parts.append(f'<img alt="figure output" src="data:{image};base64,{encoded}">')
+            elif "text/plain" in data:
+                parts.append(f"<pre>{_e(str(data['text/plain'])[-5000:])}</pre>")
+    return "".join(parts)
+
+
+def _prompts(student_nb: nbformat.NotebookNode, answer_ids: dict[str, list[str]]) -> dict[str, str]:
+    """The markdown just before each question's answer cell: its prompt."""
     cells = student_nb.cells
     index = {c.get("id"): i for i, c in enumerate(cells)}
     prompts = {}
@@ -115,7 +171,7 @@ def _prompts(
         if ids and ids[0] in index and index[ids[0]] > 0:
             before = cells[index[ids[0]] - 1]
             if before.cell_type == "markdown":
-                prompts[question] = [_safe_copy(before)]
+                prompts[question] = re.sub(r"<!--.*?-->", "", before.source, flags=re.S)
     return prompts
 
 
@@ -135,27 +191,6 @@ def _submitted_notebook(gradebook_dir: Path, grade: StudentGrade) -> nbformat.No
             except Exception:
                 continue
     return None
-
-
-def _safe_copy(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A student's cell with only outputs that cannot run code in the grader's browser."""
-    if cell.get("cell_type") == "markdown":
-        return nbformat.v4.new_markdown_cell(str(cell.get("source", "")))
-    if cell.get("cell_type") != "code":
-        return nbformat.v4.new_markdown_cell(f"```\n{cell.get('source', '')}\n```")
-    copy = nbformat.v4.new_code_cell(str(cell.get("source", "")))
-    for output in cell.get("outputs", []):
-        kind = output.get("output_type")
-        if kind == "stream":
-            copy.outputs.append(nbformat.v4.new_output("stream", text=str(output.get("text", ""))))
-        elif kind in ("display_data", "execute_result"):
-            data = {k: v for k, v in output.get("data", {}).items() if k in SAFE_OUTPUTS}
-            if data:
-                copy.outputs.append(nbformat.v4.new_output("display_data", data=data))
-        elif kind == "error":
-            text = f"{output.get('ename', '')}: {output.get('evalue', '')}"
-            copy.outputs.append(nbformat.v4.new_output("stream", name="stderr", text=text))
-    return copy
 
 
 def read_scores(

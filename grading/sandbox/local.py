@@ -64,7 +64,6 @@ class LocalEngine:
             env = {
                 **os.environ,
                 "HOME": scratch,
-                "MPLBACKEND": "Agg",
                 "MPLCONFIGDIR": str(Path(scratch) / "matplotlib"),
                 "TMPDIR": scratch,
             }

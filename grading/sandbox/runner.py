@@ -122,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.loopback:
         bring_up_loopback()
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    # No MPLBACKEND: the kernel's inline backend keeps figures in the executed notebook.
+    os.environ.pop("MPLBACKEND", None)
     try:
         prepare(args.root, args.autograder_zip, args.submission_dir)
         outcome = grade(args.root)
