@@ -35,9 +35,17 @@ def test_roster_rows(roster):
     assert len(roster) == 4  # "Points Possible" skipped
     first = roster.entries[0]
     assert first == RosterEntry(
-        line=3, name="Smith, Jane", email="Jane.Smith@Example.edu", lms_id="123456", sis_id="1001"
+        line=3,
+        name="Smith, Jane",
+        email="Jane.Smith@Example.edu",
+        lms_id="123456",
+        sis_id="1001",
+        section="A",
     )
     assert roster.entries[3].sis_id is None
+    assert roster.kind == "generic"  # a Canvas export has "SIS Login ID" too
+    assert roster.header == ["Student", "ID", "SIS User ID", "Email", "Section"]
+    assert first.row["Student"] == "Smith, Jane" and first.row["Section"] == "A"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,26 @@
+"""Grade exports: the files an instructor uploads to the LMS, and a plain CSV.
+
+Each module's ``write(grades, roster, *, assignment, points_possible, path, column=None)``
+writes one file atomically. The LMS formats leave out grades without a roster row (the LMS
+could not place them; the caller reports them) and write a roster student without a
+submission as 0; the plain CSV keeps every grade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import blackboard, canvas, moodle, plain
+
+Writer = Callable[..., None]
+"""``write(grades: list[StudentGrade], roster: Roster | None, *, assignment: str,
+points_possible: float, path: Path, column: str | None = None) -> None``"""
+
+FORMATS: dict[str, Writer] = {
+    "canvas": canvas.write,
+    "moodle": moodle.write,
+    "blackboard": blackboard.write,
+    "csv": plain.write,
+}
+
+__all__ = ["FORMATS", "Writer", "blackboard", "canvas", "moodle", "plain"]

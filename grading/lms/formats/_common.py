@@ -1,0 +1,98 @@
+"""What every export shares: score formatting, atomic writing, the rows an LMS can take."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from ..grades import StudentGrade
+
+MISSING = "missing"  # the status of a roster student without a submission
+
+
+def score(value: float) -> str:
+    """Up to 2 decimals, without trailing zeros: 7.5 -> "7.5", 8.0 -> "8", 2/3 -> "0.67"."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def importable(grades: Iterable[StudentGrade]) -> list[StudentGrade]:
+    """The grades an LMS can import: those matched to a roster row (the caller reports the rest).
+
+    A roster student without a submission is among them, with ``final_total`` 0: the LMS gets a
+    0 (not a blank, which it would read as "not graded"), and the grade's flags and status say
+    "no submission" in the plain CSV and in Moodle's feedback.
+    """
+    return [grade for grade in grades if grade.roster is not None]
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key putting q2 before q10: digits compare as numbers."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in re.split(r"(\d+)", text)
+        if part
+    )
+
+
+def split_name(name: str | None) -> tuple[str, str]:
+    """(first, last) from "Last, First" or "First Last"; ("", "") for nothing."""
+    if not name:
+        return "", ""
+    if "," in name:
+        last, _, first = name.partition(",")
+        return first.strip(), last.strip()
+    first, _, last = name.strip().rpartition(" ")
+    return (first, last) if first else (last, "")
+
+
+def write_rows(
+    path: Path,
+    rows: Sequence[Sequence[str]],
+    *,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    quoting: int = csv.QUOTE_MINIMAL,
+    bom: bool = False,
+) -> None:
+    """Write ``rows`` to ``path`` atomically: a temporary file beside it, then os.replace."""
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as out:
+            if bom:
+                out.write("\ufeff")
+            writer = csv.writer(out, delimiter=delimiter, quoting=quoting, lineterminator="\r\n")
+            writer.writerows(rows)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def unique_match(headers: list[str], wanted: str, title_of, what: str) -> str | None:
+    """The one header whose title (``title_of(header)``, None: not a grade column) is ``wanted``.
+
+    Compared exactly first, then ignoring case and surrounding space; several equal matches are
+    an error naming them, as the export cannot guess which column the instructor means.
+    """
+    titled = [(h, t) for h in headers if (t := title_of(h)) is not None]
+    for same in (
+        lambda t: t == wanted,
+        lambda t: t.strip().casefold() == wanted.strip().casefold(),
+    ):
+        found = [h for h, t in titled if same(t)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            shown = ", ".join(repr(h) for h in found)
+            raise ValueError(
+                f"{what}: several columns are named {wanted!r} ({shown}); pass the column"
+            )
+    return None
