@@ -195,6 +195,7 @@ def final_grades(
     roster: Path | None = None,
     policy: LatePolicy | None = None,
     pick: str = "latest",
+    missing: str = "zero",
 ) -> tuple[list[StudentGrade], MatchReport]:
     """One grade per student from a gradebook file, matched to an optional roster."""
     if not gradebook.is_file():
@@ -202,7 +203,12 @@ def final_grades(
     class_list = load_roster(roster) if roster else None
     with Gradebook(gradebook) as book:
         return compute_grades(
-            book, assignment.questions(), roster=class_list, policy=policy, pick=pick
+            book,
+            assignment.questions(),
+            roster=class_list,
+            policy=policy,
+            pick=pick,
+            missing=missing,
         )
 
 
@@ -216,13 +222,16 @@ def export_grades(
     policy: LatePolicy | None = None,
     pick: str = "latest",
     column: str | None = None,
+    missing: str = "zero",
 ) -> MatchReport:
     """Write the grades in an LMS's import format; returns what did not match the roster."""
     from .lms.formats import FORMATS
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    grades, report = final_grades(gradebook, assignment, roster=roster, policy=policy, pick=pick)
+    grades, report = final_grades(
+        gradebook, assignment, roster=roster, policy=policy, pick=pick, missing=missing
+    )
     class_list = load_roster(roster) if roster else None
     points = sum(q.points for q in assignment.questions())
     FORMATS[fmt](
@@ -251,7 +260,7 @@ def import_manual(gradebook: Path, assignment: Assignment, scores_csv: Path, *, 
     from .manual import import_scores, manual_questions
 
     grades, _ = final_grades(gradebook, assignment, roster=roster)
-    known = {g.student for g in grades if g.origin is not None}
+    known = {key for g in grades if g.origin is not None for key in g.gradebook_keys}
     with Gradebook(gradebook) as book:
         return import_scores(book, scores_csv, manual_questions(assignment), known)
 

@@ -143,6 +143,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     report = export_grades(
         Path(args.gradebook), _assignment(args), args.format, Path(args.out),
         roster=_roster(args), policy=_policy(args), pick=args.pick, column=args.column,
+        missing=args.missing,
     )  # fmt: skip
     for line in report.lines():
         print(line, file=sys.stderr)
@@ -247,9 +248,9 @@ def parser() -> argparse.ArgumentParser:
         late = p.add_argument_group("late policy (applied when --deadline is given)")
         late.add_argument("--deadline", help="ISO date and time, e.g. 2026-03-01T23:59:00+01:00")
         late.add_argument("--grace", default="0s", help="on time within this, e.g. 15m")
-        late.add_argument("--penalty", default="10%%", help="per started day or hour")
+        late.add_argument("--penalty", default="10%", help="per started day or hour, e.g. 10%%")
         late.add_argument("--per", choices=("day", "hour"), default="day")
-        late.add_argument("--cap", default="100%%", help="the largest total penalty")
+        late.add_argument("--cap", default="100%", help="the largest total penalty, e.g. 50%%")
 
     export = last_mile("export", cmd_export, "write grades in an LMS's import format")
     export.add_argument(
@@ -259,6 +260,8 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--column", help="the LMS column to fill (default: found by name)")
     export.add_argument("--pick", choices=("latest", "best"), default="latest",
                         help="which of a student's several submissions counts")  # fmt: skip
+    export.add_argument("--missing", choices=("zero", "blank"), default="zero",
+                        help="what a roster student without a submission gets")  # fmt: skip
     late_options(export)
 
     manual = last_mile("manual", cmd_manual, "hand grading: export a template, import scores")

@@ -1,9 +1,10 @@
 """Hand grading: a CSV template and per-student packets out, validated scores back in.
 
 The template has one row per student who submitted and one column per manually graded question,
-its header giving the maximum (``q3a (max 1.5)``). Importing checks every row first and imports
-nothing if any is wrong; a score that changes an earlier one is recorded in the gradebook's
-history, never overwritten silently.
+its header giving the maximum (``q3a (max 1.5)``). Students are named by their gradebook key
+(what `grade` identified them by), so scores stay put whichever roster is used later.
+Importing checks every row first and imports nothing if any is wrong; a score that changes an
+earlier one is recorded in the gradebook's history, never overwritten silently.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def template_csv(grades: list[StudentGrade], questions: list[Question]) -> str:
             continue  # nothing to grade by hand
         name = grade.roster.display_name if grade.roster else ""
         scores = [_cell(grade.manual.get(q.name)) for q in questions]
-        writer.writerow([grade.student, name or "", grade.origin, *scores])
+        writer.writerow([grade.gradebook_keys[0], name or "", grade.origin, *scores])
     return buffer.getvalue()
 
 

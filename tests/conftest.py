@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -10,6 +13,8 @@ import pytest
 
 from grading.assignments import Assignment, Question, discover
 from grading.otter_run import otter_run
+from grading.sandbox import ContainerEngine, LocalEngine
+from grading.sandbox.image import ensure_image
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,3 +61,42 @@ def otter_scores(assignment) -> dict[str, dict[str, float]]:
             k: pool.submit(otter_run, p, assignment.autograder_zip) for k, p in submissions.items()
         }
         return {k: f.result() for k, f in futures.items()}
+
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def podman() -> ContainerEngine:
+    """The podman engine; in CI its absence is a failure, never a skip."""
+    engine = ContainerEngine.find("podman")
+    if engine is None:
+        message = "podman is not installed or cannot run containers"
+        if IN_CI:
+            pytest.fail(f"{message}: .ci/run must install it")
+        pytest.skip(message)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def grading_image(podman) -> str:
+    return ensure_image(podman)
+
+
+@pytest.fixture(scope="session")
+def local_engine() -> LocalEngine:
+    return LocalEngine.find()
+
+
+@pytest.fixture(scope="session")
+def graded_samples(assignment, podman, grading_image, tmp_path_factory) -> tuple[str, Path]:
+    """The samples graded as an instructor does: `python -m grading grade` in podman."""
+    out = tmp_path_factory.mktemp("graded")
+    command = [
+        sys.executable, "-m", "grading", "grade", "--engine", "podman",
+        "--autograder", str(assignment.autograder_zip), "--out", str(out),
+        str(assignment.samples_dir),
+    ]  # fmt: skip
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout, out

@@ -138,6 +138,14 @@ class Roster:
         self._email = {e.email.casefold(): e for e in entries if e.email}
         self._username = {e.username.casefold(): e for e in entries if e.username}
         self._login = {e.sis_login_id.casefold(): e for e in entries if e.sis_login_id}
+        # A notebook named after the student's SIS id or mailbox ("jsmith.ipynb" for
+        # jsmith@uni.edu): only mailboxes that name one student count.
+        self._sis_folded = {e.sis_id.casefold(): e for e in entries if e.sis_id}
+        mailboxes: dict[str, list[RosterEntry]] = {}
+        for entry in entries:
+            if entry.email and "@" in entry.email:
+                mailboxes.setdefault(entry.email.split("@")[0].casefold(), []).append(entry)
+        self._mailbox = {box: found[0] for box, found in mailboxes.items() if len(found) == 1}
         self._names: dict[str, list[RosterEntry]] = {}
         for entry in entries:
             for key in entry.name_keys():
@@ -150,7 +158,8 @@ class Roster:
         """The student by LMS id, SIS id, email, username or login, unambiguous name; else None.
 
         A username (Blackboard) or SIS login (Canvas) is looked for among the submission's SIS
-        id, email and gradebook key (a loose notebook's file stem, say).
+        id, email and gradebook key (a loose notebook's file stem, say); the gradebook key is
+        also tried as a SIS id and as the part of an email address before the @.
         """
         if submission.lms_id and (found := self._lms.get(submission.lms_id.strip())):
             return found
@@ -164,6 +173,9 @@ class Roster:
             key = value.strip().casefold()
             if found := self._username.get(key) or self._login.get(key):
                 return found
+        key = submission.student.strip().casefold()
+        if found := self._sis_folded.get(key) or self._mailbox.get(key):
+            return found
         if submission.name:
             candidates = self._names.get(normalise_name(submission.name), [])
             if len(candidates) == 1:

@@ -35,6 +35,9 @@ class StudentGrade:
     points_possible: float
     other_submissions: int = 0  # further submissions of this student that were not chosen
     flags: tuple[str, ...] = ()  # for a person: "late 2 days", "no submission", ...
+    # The gradebook's own keys for this student (file stem, Canvas id, ...): hand-graded
+    # scores are stored under the first, so they do not depend on which roster is used.
+    gradebook_keys: tuple[str, ...] = ()
 
     @property
     def manual_complete(self) -> bool:
@@ -94,8 +97,15 @@ def compute_grades(
     roster: Roster | None = None,
     policy: LatePolicy | None = None,
     pick: str = "latest",
+    missing: str = "zero",
 ) -> tuple[list[StudentGrade], MatchReport]:
-    """One grade per student (and per roster student without a submission)."""
+    """One grade per student (and per roster student without a submission).
+
+    ``missing`` says what a roster student without a submission gets in an export: ``zero``,
+    or ``blank`` (an empty cell, which LMSs read as "not graded yet").
+    """
+    if missing not in ("zero", "blank"):
+        raise ValueError(f"missing must be 'zero' or 'blank', not {missing!r}")
     if pick not in ("latest", "best"):
         raise ValueError(f"pick must be 'latest' or 'best', not {pick!r}")
     autograder = book.latest_autograder()
@@ -155,7 +165,8 @@ def compute_grades(
                 points_possible=possible,
                 other_submissions=len(rows) - 1,
                 flags=tuple(flags),
-            )  # fmt: skip
+                gradebook_keys=tuple(students),
+            )
         )
 
     matched = {id(g.roster) for g in grades if g.roster is not None}
@@ -177,7 +188,7 @@ def compute_grades(
                 penalty_fraction=0.0,
                 final_total=0.0,
                 points_possible=possible,
-                flags=("no submission",),
+                flags=("no submission",) + (("left blank",) if missing == "blank" else ()),
             )  # fmt: skip
         )
     grades.sort(key=lambda g: (g.roster.line if g.roster else 10**9, g.student))

@@ -1,45 +1,13 @@
-"""Fixtures for the pipeline tests: real engines, the grading image, scratch submissions."""
+"""Fixtures for the pipeline tests: scratch submissions built from the student notebook."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from grading.notebooks import fill_answers
-from grading.sandbox import ContainerEngine, LocalEngine
-from grading.sandbox.image import ensure_image
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-@pytest.fixture(scope="session")
-def podman() -> ContainerEngine:
-    """The podman engine; in CI its absence is a failure, never a skip."""
-    engine = ContainerEngine.find("podman")
-    if engine is None:
-        message = "podman is not installed or cannot run containers"
-        if IN_CI:
-            pytest.fail(f"{message}: .ci/run must install it")
-        pytest.skip(message)
-    return engine
-
-
-@pytest.fixture(scope="session")
-def grading_image(podman) -> str:
-    return ensure_image(podman)
-
-
-@pytest.fixture(scope="session")
-def local_engine() -> LocalEngine:
-    return LocalEngine.find()
-
-
-@pytest.fixture(scope="session")
-def zip_path(assignment) -> Path:
-    return assignment.autograder_zip
 
 
 def notebook_with(student_nb, defines: str, source: str) -> nbformat.NotebookNode:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -31,17 +29,8 @@ def question_scores(out: Path, origin_suffix: str) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def samples_run(assignment, podman, grading_image, tmp_path_factory):
-    """The samples graded the way an instructor does: `python -m grading grade` in podman."""
-    out = tmp_path_factory.mktemp("graded")
-    command = [
-        sys.executable, "-m", "grading", "grade", "--engine", "podman",
-        "--autograder", str(assignment.autograder_zip), "--out", str(out),
-        str(assignment.samples_dir),
-    ]  # fmt: skip
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc.stdout, out
+def samples_run(graded_samples):
+    return graded_samples
 
 
 def sample_names(assignment) -> list[str]:

@@ -8,10 +8,8 @@ folder GRADING_ARTIFACTS names.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -20,48 +18,8 @@ from report_class import ERROR_LOG, TIMEOUT_LOG, TITLE
 
 from grading.report import summary_numbers
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 FIELDS = ("points", "n", "mean", "full_share", "zero_share")
-
-
-def _unavailable(why: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{why}: the report's browser tests must run in CI")
-    pytest.skip(why)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if importlib.util.find_spec("playwright") is None:
-        _unavailable("the playwright package is not installed")
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with (
-        tempfile.TemporaryDirectory(prefix="report-chromium-") as profile,
-        sync_playwright() as playwright,
-    ):
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1000, "height": 800},
-            device_scale_factor=1,
-        )
-        yield context
-        context.close()
 
 
 class Loaded:

@@ -21,6 +21,16 @@ def score(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+LEFT_BLANK = "left blank"  # flag of a missing student exported with an empty cell, not 0
+
+
+def total_cell(grade: StudentGrade) -> str:
+    """The LMS cell of a grade: the final total, or empty for a missing student left blank."""
+    if grade.status == MISSING and LEFT_BLANK in grade.flags:
+        return ""
+    return score(grade.final_total)
+
+
 def importable(grades: Iterable[StudentGrade]) -> list[StudentGrade]:
     """The grades an LMS can import: those matched to a roster row (the caller reports the rest).
 

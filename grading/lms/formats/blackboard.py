@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ...ingest.roster import Roster, RosterEntry
 from ..grades import StudentGrade
-from ._common import importable, score, split_name, unique_match, write_rows
+from ._common import importable, split_name, total_cell, unique_match, write_rows
 
 IDENTITY = ("Last Name", "First Name", "Username", "Student ID")
 _COLUMN = re.compile(r"\A(.*?)\s*(?:\[Total Pts:[^\]]*\])?\s*\|\d+\s*\Z", re.DOTALL)
@@ -83,7 +83,7 @@ def write(
         cells = identity(grade.roster)
         if not cells[2].strip():
             no_username.append(grade.student)
-        rows.append([*cells, score(grade.final_total)])
+        rows.append([*cells, total_cell(grade)])
     if no_username:
         raise ValueError(
             "blackboard export: Blackboard matches students by Username, and there is none for "

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ...ingest.roster import Roster, RosterEntry
 from ..grades import StudentGrade
-from ._common import importable, score, unique_match, write_rows
+from ._common import importable, score, total_cell, unique_match, write_rows
 
 IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "    Points Possible"
@@ -82,7 +82,7 @@ def write(
         cells = identity(grade.roster)
         if not any(cell.strip() for cell in cells[:4]):
             unfindable.append(grade.student)
-        rows.append([*cells, score(grade.final_total)])
+        rows.append([*cells, total_cell(grade)])
     if unfindable:
         raise ValueError(
             "canvas export: no Canvas ID, SIS User ID, SIS Login ID or name for "

@@ -29,7 +29,15 @@ from pathlib import Path
 
 from ...ingest.roster import Roster, RosterEntry
 from ..grades import StudentGrade
-from ._common import MISSING, importable, score, split_name, unique_match, write_rows
+from ._common import (
+    MISSING,
+    importable,
+    score,
+    split_name,
+    total_cell,
+    unique_match,
+    write_rows,
+)
 
 REAL = " (Real)"
 FEEDBACK = " (Feedback)"
@@ -121,5 +129,5 @@ def write(
     columns = ["First name", "Last name", *ids, "Email address"]
     rows = [[*columns, grade_column, feedback_column(grade_column)]]
     for grade, person in zip(chosen, people, strict=True):
-        rows.append([*(person[c] for c in columns), score(grade.final_total), feedback(grade)])
+        rows.append([*(person[c] for c in columns), total_cell(grade), feedback(grade)])
     write_rows(path, rows)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ...ingest.roster import Roster
 from ..grades import StudentGrade
-from ._common import MISSING, natural_key, score, write_rows
+from ._common import MISSING, natural_key, score, total_cell, write_rows
 
 LEADING = ("student", "name", "email", "lms_id", "sis_id", "origin", "status", "submitted_at")
 TRAILING = ("raw_total", "penalty_percent", "final_total", "points_possible", "flags")
@@ -72,7 +72,7 @@ def write(
                 *(question_cell(grade, q) for q in names),
                 score(grade.raw_total),
                 score(grade.penalty_fraction * 100),
-                score(grade.final_total),
+                total_cell(grade),
                 score(grade.points_possible),
                 flags(grade),
             ]
