@@ -52,7 +52,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from .api import grade
     from .sandbox import Limits
 
-    limits = Limits(timeout=args.timeout, memory_mb=args.memory, cpus=args.cpus, pids=args.pids)
+    limits = Limits(
+        timeout=args.timeout,
+        cell_timeout=args.cell_timeout,
+        memory_mb=args.memory,
+        cpus=args.cpus,
+        pids=args.pids,
+    )
     bar = tqdm(unit="submission", disable=None, leave=True)
 
     def progress(done: int, total: int, message: str) -> None:
@@ -228,6 +234,12 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--roster", help="CSV mapping students to LMS ids, names and emails")
     grade.add_argument("--workers", type=int, default=None, help="parallel sandboxes (cores)")
     grade.add_argument("--timeout", type=float, default=300.0, help="seconds per submission")
+    grade.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=60.0,
+        help="seconds per cell; a cell past it is interrupted and costs only its own answer",
+    )
     grade.add_argument("--memory", type=int, default=2048, help="MB per submission")
     grade.add_argument("--cpus", type=float, default=1.0, help="CPUs per submission")
     grade.add_argument("--pids", type=int, default=256, help="processes per submission")

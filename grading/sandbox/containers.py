@@ -105,7 +105,7 @@ class ContainerEngine:
             "-v", f"{autograder_zip.resolve()}:/in/autograder.zip:ro",
             "-v", f"{submission.resolve()}:/in/submission/{submission.name}:ro",
             "-v", f"{out_dir.resolve()}:/out:rw",
-            image,
+            image, "--cell-timeout", str(limits.cell_timeout),
         ]  # fmt: skip
         started = time.monotonic()
         try:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Limits:
     timeout: float = 300.0  # wall-clock seconds for the whole submission
+    cell_timeout: float = 60.0  # seconds per notebook cell; an endless cell costs only itself
     memory_mb: int = 2048
     pids: int = 256  # processes and threads
     cpus: float = 1.0

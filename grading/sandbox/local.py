@@ -59,7 +59,7 @@ class LocalEngine:
                 sys.executable, str(RUNNER), "--loopback",
                 "--autograder-zip", str(autograder_zip.resolve()),
                 "--submission-dir", str(inbox), "--root", str(root),
-                "--out", str(out_dir.resolve()),
+                "--out", str(out_dir.resolve()), "--cell-timeout", str(limits.cell_timeout),
             ]  # fmt: skip
             env = {
                 **os.environ,

@@ -85,6 +85,31 @@ def save_executed(results, path: Path) -> None:
         path.unlink()
 
 
+def limit_each_cell(seconds: float) -> None:
+    """Give every cell ``seconds``; past that, interrupt it and go on with the next cell.
+
+    Otter executes the notebook with nbconvert's ExecutePreprocessor, which by default waits
+    for ever and, given a timeout, aborts the whole notebook: one endless loop then costs the
+    whole assignment (otter-grader #469). Interrupting the cell costs only that cell's answer.
+    """
+    import nbconvert.preprocessors as preprocessors
+
+    base = preprocessors.ExecutePreprocessor
+
+    class CellLimitedExecutePreprocessor(base):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.timeout = int(seconds)
+            self.interrupt_on_timeout = True
+            self.error_on_timeout = {
+                "ename": "CellTimeoutError",
+                "evalue": f"the cell ran longer than {seconds:g} s and was interrupted",
+                "traceback": [],
+            }
+
+    preprocessors.ExecutePreprocessor = CellLimitedExecutePreprocessor
+
+
 def grade(root: Path) -> dict:
     """Run Otter's autograder in ``root`` and describe the outcome."""
     import dill
@@ -118,12 +143,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path("/autograder"))
     parser.add_argument("--out", type=Path, default=Path("/out"))
     parser.add_argument("--loopback", action="store_true", help="bring up lo first")
+    parser.add_argument("--cell-timeout", type=float, default=0, help="seconds per cell (0: none)")
     args = parser.parse_args(argv)
 
     if args.loopback:
         bring_up_loopback()
     # No MPLBACKEND: the kernel's inline backend keeps figures in the executed notebook.
     os.environ.pop("MPLBACKEND", None)
+    if args.cell_timeout > 0:
+        limit_each_cell(args.cell_timeout)
     try:
         prepare(args.root, args.autograder_zip, args.submission_dir)
         outcome = grade(args.root)

@@ -9,10 +9,12 @@ import threading
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from grading.api import grade
 from grading.model import GRADED, TIMEOUT
+from grading.notebooks import fill_answers
 from grading.sandbox import Limits
 
 pytestmark = pytest.mark.slow
@@ -215,3 +217,20 @@ def test_canvas_bulk_download_identifies_students(
     strong_total = sum(otter_scores["strong.ipynb"].values())
     typical_total = sum(otter_scores["typical.ipynb"].values())
     assert rows == [("1001", 0, 0, strong_total), ("1002", 1, 1, typical_total)]
+
+
+def test_an_endless_cell_costs_only_its_own_question(
+    assignment, podman, grading_image, otter_scores, tmp_path
+):
+    """Otter alone loses the whole notebook to one endless loop (otter-grader #469)."""
+    reference = nbformat.read(assignment.samples_dir / "strong.ipynb", as_version=4)
+    (cell,) = [c for c in reference.cells if c.source.startswith("def f_prime")]
+    looping = fill_answers(reference, {cell.id: "while True:\n    pass\n"})
+    path = tmp_path / "loops-in-q1a.ipynb"
+    nbformat.write(looping, path)
+    out = tmp_path / "out"
+    limits = Limits(timeout=240, cell_timeout=10)
+    summary = grade([path], assignment.autograder_zip, out, engine=podman, limits=limits)
+    assert summary.by_status == {GRADED: 1}
+    expected = {**otter_scores["strong.ipynb"], "q1a": 0.0}
+    assert question_scores(out, "loops-in-q1a.ipynb") == expected
