@@ -1,0 +1,3 @@
+# The fraction upside down: -cos x / sin x
+def q_prime(x):
+    return -np.cos(x) / np.sin(x)

@@ -1,0 +1,3 @@
+# sech(x) instead of sech^2(x)
+def tanh_prime(x):
+    return 1 / np.cosh(x)

@@ -1,0 +1,7 @@
+# Reads f''(1) = 0 as a conclusive answer (an inflection point)
+def f5_double_prime(x):
+    return 12 * (x - 1) ** 2
+
+
+second_derivative_at_critical = f5_double_prime(1.0)
+second_test_conclusive = True

@@ -1,0 +1,10 @@
+# ln(x + e^-x) = -x + ln(1 + x e^x), differentiated with the chain rule
+def f7(x):
+    """f(x) = x ln(x + e^-x) (given)."""
+    return x * np.log(x + np.exp(-x))
+
+
+def f7_prime(x):
+    g = np.log1p(x * np.exp(x)) - x  # = ln(x + e^-x)
+    dg = (1 + x) * np.exp(x) / (1 + x * np.exp(x)) - 1  # = g'(x)
+    return g + x * dg

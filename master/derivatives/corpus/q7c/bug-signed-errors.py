@@ -1,0 +1,6 @@
+# Errors without abs(): the centered errors come out negative
+h_values = [1e-1, 1e-3, 1e-6, 1e-10, 1e-15]
+true_derivative = f7_prime(1.5)
+forward_errors = [forward_diff(f7, 1.5, h) - true_derivative for h in h_values]
+centered_errors = [centered_diff(f7, 1.5, h) - true_derivative for h in h_values]
+best_h_centered = h_values[int(np.argmin(np.abs(centered_errors)))]

@@ -1,0 +1,13 @@
+# The output delta is (y_hat - y) alone, as for cross-entropy: sigma'(z2) is missing
+def net_loss(x, y, w1, b1, w2, b2):
+    a1 = expit(w1 * x + b1)
+    y_hat = expit(w2 * a1 + b2)
+    return 0.5 * (y_hat - y) ** 2
+
+
+def net_gradients(x, y, w1, b1, w2, b2):
+    a1 = expit(w1 * x + b1)
+    y_hat = expit(w2 * a1 + b2)
+    delta2 = y_hat - y
+    delta1 = delta2 * w2 * a1 * (1 - a1)
+    return {"w1": delta1 * x, "b1": delta1, "w2": delta2 * a1, "b2": delta2}
