@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -71,10 +73,7 @@ def podman() -> ContainerEngine:
     """The podman engine; in CI its absence is a failure, never a skip."""
     engine = ContainerEngine.find("podman")
     if engine is None:
-        message = "podman is not installed or cannot run containers"
-        if IN_CI:
-            pytest.fail(f"{message}: .ci/run must install it")
-        pytest.skip(message)
+        missing_tool("podman is not installed or cannot run containers")
     return engine
 
 
@@ -100,3 +99,51 @@ def graded_samples(assignment, podman, grading_image, tmp_path_factory) -> tuple
     proc = subprocess.run(command, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc.stdout, out
+
+
+CHROMIUM = Path(
+    "/usr/bin/chromium"
+)  # Debian's package: a test tool's own download cannot work here
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def missing_tool(why: str):
+    """Skip on a developer's machine; in CI a missing browser or engine is a failure."""
+    if IN_CI:
+        pytest.fail(f"{why}: CI must install it")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium driven by Playwright, in a throwaway profile."""
+    if importlib.util.find_spec("playwright") is None:
+        missing_tool("the playwright package is not installed")
+    if not CHROMIUM.exists():
+        missing_tool(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with (
+        tempfile.TemporaryDirectory(prefix="chromium-") as profile,
+        sync_playwright() as playwright,
+    ):
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+            device_scale_factor=1,
+        )
+        try:
+            yield context
+        finally:
+            context.close()

@@ -19,6 +19,7 @@ PUBLIC_API = {
     "COLORS",
     "PLOT_RCPARAMS",
     "set_plot_style",
+    "check_submission",
 }
 
 

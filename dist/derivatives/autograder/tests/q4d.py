@@ -17,10 +17,14 @@ def test_q4d_public(vanishing_products):
     assert all((0 < v < 1 for v in values)), 'Each product should be a number between 0 and 1.'
 
 @test_case(points=None, hidden=True)
-def test_q4d_hidden(vanishing_products):
+def test_q4d_hidden(vanishing_products, sigmoid_prime):
     import numpy as np
     s = 1 / (1 + np.exp(-2.0))
-    d = s * (1 - s)
-    for L in (1, 5, 10, 20):
-        assert np.isclose(float(vanishing_products[L]), d ** L, rtol=1e-09, atol=0)
+    derivatives = [s * (1 - s)]
+    try:
+        derivatives.append(float(sigmoid_prime(2.0)))
+    except Exception:
+        pass
+    got = [float(vanishing_products[L]) for L in (1, 5, 10, 20)]
+    assert any((np.allclose(got, [d ** L for L in (1, 5, 10, 20)], rtol=1e-09, atol=0) for d in derivatives))
 

@@ -26,6 +26,9 @@ def test_q7d_hidden(grad_check_vector, l2_loss, l2_grad, l2_check_error):
     good = np.cos(w) + np.array([w[1], w[0], 0.0, 0.0])
     assert grad_check_vector(f, w, good) < 1e-08
     assert np.isclose(grad_check_vector(f, w, 2 * good), 1 / 3, rtol=1e-05)
+    assert np.isclose(grad_check_vector(f, w, -good), 1.0, rtol=1e-05)
+    second = lambda v: float(v[1])
+    assert np.isclose(grad_check_vector(second, [0.5, 0.5], [1.0, 0.0]), np.sqrt(2) / 2, rtol=1e-05)
     assert np.isclose(grad_check_vector(f, w, good, h=0.0001), grad_check_vector(f, w, good, 0.0001))
     w_before = w.copy()
     grad_check_vector(f, w, good)

@@ -1,10 +1,4 @@
 # Solves 3c^2 = slope, forgetting the +1: c = +-1
-def f6(x):
-    return x**3 - x
-
-
-def f6_prime(x):
-    return 3 * x**2 - 1
 
 
 mvt_secant_slope = (f6(2.0) - f6(-2.0)) / (2.0 - (-2.0))

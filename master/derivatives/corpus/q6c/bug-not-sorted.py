@@ -1,10 +1,4 @@
 # Lists the positive root first (the prompt asks for a sorted list)
-def f6(x):
-    return x**3 - x
-
-
-def f6_prime(x):
-    return 3 * x**2 - 1
 
 
 mvt_secant_slope = (f6(2.0) - f6(-2.0)) / (2.0 - (-2.0))

@@ -1,10 +1,4 @@
 # Solve 3c^2 - (1 + slope) = 0 with np.roots and sort the roots
-def f6(x):
-    return x**3 - x
-
-
-def f6_prime(x):
-    return 3 * x**2 - 1
 
 
 mvt_secant_slope = (f6(2) - f6(-2)) / 4

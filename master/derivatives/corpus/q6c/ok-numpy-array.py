@@ -1,6 +1,4 @@
 # The two points as a sorted NumPy array
-def f6(x):
-    return x**3 - x
 
 
 a, b = -2.0, 2.0

@@ -1,7 +1,4 @@
 # d/dx ln(u) taken as 1/u without the inner derivative 1 - e^-x
-def f7(x):
-    """f(x) = x ln(x + e^-x) (given)."""
-    return x * np.log(x + np.exp(-x))
 
 
 def f7_prime(x):

@@ -1,7 +1,4 @@
 # A centered difference instead of the analytic derivative (only ~1e-10 accurate)
-def f7(x):
-    """f(x) = x ln(x + e^-x) (given)."""
-    return x * np.log(x + np.exp(-x))
 
 
 def f7_prime(x):

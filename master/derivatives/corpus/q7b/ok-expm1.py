@@ -1,7 +1,4 @@
 # 1 - e^-x written as -expm1(-x)
-def f7(x):
-    """f(x) = x ln(x + e^-x) (given)."""
-    return x * np.log(x + np.exp(-x))
 
 
 def f7_prime(x):

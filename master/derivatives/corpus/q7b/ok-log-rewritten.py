@@ -1,7 +1,4 @@
 # ln(x + e^-x) = -x + ln(1 + x e^x), differentiated with the chain rule
-def f7(x):
-    """f(x) = x ln(x + e^-x) (given)."""
-    return x * np.log(x + np.exp(-x))
 
 
 def f7_prime(x):

@@ -1,7 +1,4 @@
 # The fraction multiplied through by e^x: x (e^x - 1) / (x e^x + 1)
-def f7(x):
-    """f(x) = x ln(x + e^-x) (given)."""
-    return x * np.log(x + np.exp(-x))
 
 
 def f7_prime(x):

@@ -20,5 +20,3 @@ def l2_grad(w):
 
 
 l2_check_error = grad_check_vector(l2_loss, [1, 2, 3], l2_grad([1, 2, 3]))
-print(f"vector gradient check relative error: {l2_check_error:.2e}")
-check_true("gradient check passes (err < 1e-5)", l2_check_error < 1e-5)

@@ -6,6 +6,3 @@ for step in range(200):
     train_losses.append(float(net_loss(1.5, 0.7, **params)))
     grads = net_gradients(1.5, 0.7, **params)
     params = {k: v - eta * grads[k] for k, v in params.items()}
-
-check_true("loss decreased (training works)", train_losses[-1] < train_losses[0])
-print(f"initial loss {train_losses[0]:.6f}, final loss {train_losses[-1]:.6f}")
