@@ -100,6 +100,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
             out = Path(args.out) / assignment.name if args.out else Path(tmp)
             verdicts, gaps = run_audit(assignment, out, engine=args.engine, workers=args.workers)
             print(f"== {assignment.name} ==\n{report(verdicts, gaps)}")
+            good = sum(v.ok for v in verdicts)
+            # The plain closing line test runners print: N passed, N failed.
+            print(f"audit: {good} passed, {len(verdicts) - good + len(gaps)} failed")
         failed |= bool(gaps) or not all(v.ok for v in verdicts)
     return 1 if failed else 0
 
