@@ -18,7 +18,7 @@ from pathlib import Path
 from .assignments import Assignment
 from .autograder import AutograderInfo, read_autograder
 from .gradebook import Gradebook
-from .ingest import apply_roster, collect, load_roster
+from .ingest import Roster, apply_roster, collect, load_roster
 from .lms.grades import MatchReport, StudentGrade, compute_grades
 from .lms.late import LatePolicy
 from .model import GRADED, GradeResult, Submission
@@ -192,7 +192,7 @@ def final_grades(
     gradebook: Path,
     assignment: Assignment,
     *,
-    roster: Path | None = None,
+    roster: Path | Roster | None = None,
     policy: LatePolicy | None = None,
     pick: str = "latest",
     missing: str = "zero",
@@ -200,7 +200,7 @@ def final_grades(
     """One grade per student from a gradebook file, matched to an optional roster."""
     if not gradebook.is_file():
         raise FileNotFoundError(f"{gradebook}: no gradebook (run `python -m grading grade` first)")
-    class_list = load_roster(roster) if roster else None
+    class_list = load_roster(roster) if isinstance(roster, Path) else roster
     with Gradebook(gradebook) as book:
         return compute_grades(
             book,
@@ -229,10 +229,10 @@ def export_grades(
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    grades, report = final_grades(
-        gradebook, assignment, roster=roster, policy=policy, pick=pick, missing=missing
-    )
     class_list = load_roster(roster) if roster else None
+    grades, report = final_grades(
+        gradebook, assignment, roster=class_list, policy=policy, pick=pick, missing=missing
+    )
     points = sum(q.points for q in assignment.questions())
     FORMATS[fmt](
         grades, class_list, assignment=assignment.name, points_possible=points, path=out,
