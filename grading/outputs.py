@@ -64,6 +64,8 @@ def feedback_text(submission: Submission, result: GradeResult, info: AutograderI
     if result.status != GRADED:
         lines += [f"Status: {result.status}: {result.reason}", ""]
         return "\n".join(lines)
+    if result.reason:
+        lines.append(f"Note: {result.reason}")
     lines.append("")
     scores = {q.name: q for q in result.questions}
     for question in sorted(info.questions, key=_natural):

@@ -95,6 +95,7 @@ class ContainerEngine:
             "--read-only",
             "--tmpfs", f"/tmp:rw,exec,size={limits.scratch_mb}m",
             "--tmpfs", f"/autograder:rw,exec,size={limits.scratch_mb}m",
+            "--tmpfs", "/grading:rw,size=64m",  # the runner's own temporary files
             "--memory", f"{limits.memory_mb}m", "--memory-swap", f"{limits.memory_mb}m",
             "--pids-limit", str(limits.pids),
             "--cpus", str(limits.cpus),
@@ -105,7 +106,7 @@ class ContainerEngine:
             "-v", f"{autograder_zip.resolve()}:/in/autograder.zip:ro",
             "-v", f"{submission.resolve()}:/in/submission/{submission.name}:ro",
             "-v", f"{out_dir.resolve()}:/out:rw",
-            image, "--cell-timeout", str(limits.cell_timeout),
+            image, "--cell-timeout", str(limits.cell_timeout), "--private-tmp", "/grading",
         ]  # fmt: skip
         started = time.monotonic()
         try:

@@ -60,6 +60,7 @@ class LocalEngine:
                 "--autograder-zip", str(autograder_zip.resolve()),
                 "--submission-dir", str(inbox), "--root", str(root),
                 "--out", str(out_dir.resolve()), "--cell-timeout", str(limits.cell_timeout),
+                "--private-tmp", str(Path(scratch) / "grading"),
             ]  # fmt: skip
             env = {
                 **os.environ,

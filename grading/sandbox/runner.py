@@ -14,10 +14,12 @@ JSON, never a pickle, never parsed from what this process prints.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import sys
+import tempfile
 import traceback
 import zipfile
 from pathlib import Path
@@ -85,46 +87,124 @@ def save_executed(results, path: Path) -> None:
         path.unlink()
 
 
-def limit_each_cell(seconds: float) -> None:
-    """Give every cell ``seconds``; past that, interrupt it and go on with the next cell.
+MAX_REPLAYS = 3
+LOST_CELLS: list[tuple[str | None, str, str]] = []  # (cell id, source, error) that lost the kernel
 
-    Otter executes the notebook with nbconvert's ExecutePreprocessor, which by default waits
-    for ever and, given a timeout, aborts the whole notebook: one endless loop then costs the
-    whole assignment (otter-grader #469). Interrupting the cell costs only that cell's answer.
+
+def guard_execution(cell_seconds: float) -> None:
+    """Make Otter's cell execution survive what students do to the kernel.
+
+    Otter executes the notebook with nbconvert's ExecutePreprocessor, which by default waits for
+    ever on a cell and gives up the whole notebook when the kernel dies: one endless loop or one
+    ``os._exit`` costs the whole assignment (otter-grader #469). With ``cell_seconds`` a cell past
+    its time is interrupted and the next one runs; a cell that kills or corrupts the kernel is
+    recorded in LOST_CELLS so that ``grade`` can replay the notebook without it.
     """
     import nbconvert.preprocessors as preprocessors
 
     base = preprocessors.ExecutePreprocessor
 
-    class CellLimitedExecutePreprocessor(base):
+    class GuardedExecutePreprocessor(base):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
-            self.timeout = int(seconds)
-            self.interrupt_on_timeout = True
-            self.error_on_timeout = {
-                "ename": "CellTimeoutError",
-                "evalue": f"the cell ran longer than {seconds:g} s and was interrupted",
-                "traceback": [],
-            }
+            if cell_seconds > 0:
+                self.timeout = int(cell_seconds)
+                self.interrupt_on_timeout = True
+                self.error_on_timeout = {
+                    "ename": "CellTimeoutError",
+                    "evalue": f"the cell ran longer than {cell_seconds:g} s and was interrupted",
+                    "traceback": [],
+                }
 
-    preprocessors.ExecutePreprocessor = CellLimitedExecutePreprocessor
+        def preprocess_cell(self, cell, resources, index):
+            try:
+                return super().preprocess_cell(cell, resources, index)
+            except Exception as error:  # the kernel died or its messages were corrupted
+                why = f"{type(error).__name__}: {str(error)[:300]}"
+                LOST_CELLS.append((cell.get("id"), str(cell.get("source", "")), why))
+                raise
+
+    preprocessors.ExecutePreprocessor = GuardedExecutePreprocessor
 
 
-def grade(root: Path) -> dict:
-    """Run Otter's autograder in ``root`` and describe the outcome."""
+def neutralise(submission_dir: Path, cell_id: str | None, source: str, why: str) -> bool:
+    """Replace the cell that lost the kernel by one that only raises; False if not found."""
+    import nbformat
+
+    for path in submission_dir.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            same_id = cell_id is not None and cell.get("id") == cell_id
+            # Otter prefixes each cell with its seeding line: compare the cell's own text.
+            same_text = bool(cell.source.strip()) and source.rstrip().endswith(cell.source.rstrip())
+            if same_id or (cell_id is None and same_text):
+                cell.source = f"raise RuntimeError({REPLAY_MESSAGE.format(why=why)!r})"
+                cell.outputs = []
+                nbformat.write(nb, path)
+                return True
+    return False
+
+
+REPLAY_MESSAGE = "this cell stopped the grading kernel ({why}); it was skipped"
+
+
+def kill_strays() -> None:
+    """Kill what the lost kernel left running (forked children hold the process limit).
+
+    Only as the sandbox's init process (PID 1 of its own PID namespace, in both engines), where
+    every other process belongs to this submission.
+    """
+    import signal
+
+    if os.getpid() != 1:
+        return
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != 1:
+            with contextlib.suppress(OSError):
+                os.kill(int(entry.name), signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):  # reap them
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+
+
+def grade(root: Path, autograder_zip: Path, submission_dir: Path) -> dict:
+    """Run Otter's autograder in ``root`` and describe the outcome.
+
+    A cell that kills the kernel (``os._exit``, a memory bomb, a fork bomb corrupting its
+    messages) is skipped and the notebook graded again from the start, so the other answers keep
+    their points: the questions answered before the crash are graded from a replay.
+    """
     import dill
     from otter.run.run_autograder import main as run_autograder
 
-    try:
-        run_autograder(str(root))
-    except Exception as error:  # Otter's own refusals (wrong assignment, no notebook, ...)
-        return {"status": "error", "reason": f"{type(error).__name__}: {error}"}
+    working = Path(tempfile.mkdtemp(prefix="submission-"))
+    shutil.copytree(submission_dir, working, dirs_exist_ok=True)
+    skipped: list[str] = []
+    for _attempt in range(MAX_REPLAYS + 1):
+        shutil.rmtree(root, ignore_errors=True)
+        prepare(root, autograder_zip, working)
+        LOST_CELLS.clear()
+        try:
+            run_autograder(str(root))
+            break
+        except Exception as error:  # Otter's own refusals, or a lost kernel
+            failure = f"{type(error).__name__}: {error}"
+            if not LOST_CELLS or len(skipped) == MAX_REPLAYS:
+                return {"status": "error", "reason": failure}
+            cell_id, source, why = LOST_CELLS[-1]
+            if not neutralise(working, cell_id, source, why):
+                return {"status": "error", "reason": failure}
+            skipped.append(f"cell {cell_id or '?'} ({why})")
+            kill_strays()
     with open(root / "results" / "results.pkl", "rb") as f:
         results = dill.load(f)
     save_executed(results, root / "results" / "executed.ipynb")
+    note = "; ".join(f"{s} stopped the kernel and was skipped" for s in skipped)
     if results.has_catastrophic_failure():
         return {"status": "error", "reason": str(results.catastrophic_error), **summarise(results)}
-    return {"status": "graded", "reason": "", **summarise(results)}
+    return {"status": "graded", "reason": note, **summarise(results)}
 
 
 def peak_memory_mb() -> float:
@@ -144,17 +224,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("/out"))
     parser.add_argument("--loopback", action="store_true", help="bring up lo first")
     parser.add_argument("--cell-timeout", type=float, default=0, help="seconds per cell (0: none)")
+    parser.add_argument(
+        "--private-tmp", type=Path, help="this process's own temporary files, not the student's"
+    )
     args = parser.parse_args(argv)
+    if args.private_tmp:
+        # Otter writes the results pickle to a temporary file: a notebook that fills /tmp must
+        # not be able to make that write fail.
+        args.private_tmp.mkdir(parents=True, exist_ok=True)
+        tempfile.tempdir = str(args.private_tmp)
 
     if args.loopback:
         bring_up_loopback()
     # No MPLBACKEND: the kernel's inline backend keeps figures in the executed notebook.
     os.environ.pop("MPLBACKEND", None)
-    if args.cell_timeout > 0:
-        limit_each_cell(args.cell_timeout)
+    guard_execution(args.cell_timeout)
     try:
-        prepare(args.root, args.autograder_zip, args.submission_dir)
-        outcome = grade(args.root)
+        outcome = grade(args.root, args.autograder_zip, args.submission_dir)
     except Exception:
         outcome = {"status": "error", "reason": traceback.format_exc(limit=3)}
     outcome["peak_memory_mb"] = peak_memory_mb()
