@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from .assignments import Assignment
 from .build import build
@@ -47,7 +46,3 @@ def run_demo(assignments: list[Assignment]) -> str:
         scores = grade_samples(assignment)
         reports.append(f"== {assignment.name} ==\n{score_table(assignment, scores)}")
     return "\n\n".join(reports)
-
-
-def default_roots() -> tuple[Path, Path]:
-    return Path("master"), Path("dist")

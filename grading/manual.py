@@ -101,11 +101,12 @@ def write_packets(
     questions = manual_questions(assignment)
     answer_ids = {q.name: answer_cell_ids(autograder, q.solution_cell_ids) for q in questions}
     prompts = _prompts(student_nb, answer_ids)
+    hashes = _hashes_by_origin(gradebook_dir / "gradebook.sqlite")
     packets = []
     for grade in grades:
         if grade.origin is None:
             continue
-        notebook = _submitted_notebook(gradebook_dir, grade)
+        notebook = _submitted_notebook(gradebook_dir, hashes.get(grade.origin))
         by_id = {c.get("id"): c for c in notebook.cells} if notebook else {}
         parts = [f"<h1>{_e(grade.student)}</h1><p><code>{_e(grade.origin)}</code></p>"]
         for q in questions:
@@ -176,16 +177,22 @@ def _prompts(student_nb: nbformat.NotebookNode, answer_ids: dict[str, list[str]]
     return prompts
 
 
-def _submitted_notebook(gradebook_dir: Path, grade: StudentGrade) -> nbformat.NotebookNode | None:
+def _hashes_by_origin(gradebook: Path) -> dict[str, str]:
     import sqlite3
 
-    db = sqlite3.connect(gradebook_dir / "gradebook.sqlite")
-    row = db.execute("SELECT sha256 FROM submissions WHERE origin = ?", (grade.origin,)).fetchone()
-    db.close()
-    if row is None:
+    db = sqlite3.connect(gradebook)
+    try:
+        return dict(db.execute("SELECT origin, sha256 FROM submissions").fetchall())
+    finally:
+        db.close()
+
+
+def _submitted_notebook(gradebook_dir: Path, sha256: str | None) -> nbformat.NotebookNode | None:
+    """The executed notebook kept at grading time (it has the figures), else the submitted one."""
+    if sha256 is None:
         return None
     for folder in ("executed", "submissions"):
-        path = gradebook_dir / folder / f"{row[0]}.ipynb"
+        path = gradebook_dir / folder / f"{sha256}.ipynb"
         if path.is_file():
             try:
                 return nbformat.read(path, as_version=4)

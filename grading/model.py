@@ -12,7 +12,6 @@ GRADED = "graded"  # the autograder ran to the end; scores are meaningful
 TIMEOUT = "timeout"  # the wall-clock limit was hit; scored 0
 ERROR = "error"  # the autograder could not produce results (crash, bad notebook, ...); scored 0
 INVALID = "invalid"  # the input is not a gradable submission (not a notebook, unsafe archive)
-STATUSES = (GRADED, TIMEOUT, ERROR, INVALID)
 
 
 def sha256_file(path: Path) -> str:

@@ -20,17 +20,26 @@ def _tags(cell: nbformat.NotebookNode) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
 
 
+def _answer_cell_id(cells: list[nbformat.NotebookNode], index: int) -> str | None:
+    """The student answer cell that autograder solution cell ``index`` stands for, if any.
+
+    A code solution keeps its id; a written (markdown) solution follows its answer cell.
+    """
+    cell = cells[index]
+    if cell.cell_type == "code":
+        return cell.id
+    if index > 0 and ANSWER_TAG in _tags(cells[index - 1]):
+        return cells[index - 1].id
+    return None
+
+
 def reference_answers(autograder_nb: nbformat.NotebookNode) -> dict[str, str]:
     """Map each student answer-cell id to the source of its reference solution."""
-    answers: dict[str, str] = {}
     cells = autograder_nb.cells
+    answers: dict[str, str] = {}
     for index, cell in enumerate(cells):
-        if SOLUTION_TAG not in _tags(cell):
-            continue
-        if cell.cell_type == "code":
-            answers[cell.id] = cell.source
-        elif index > 0 and ANSWER_TAG in _tags(cells[index - 1]):
-            answers[cells[index - 1].id] = cell.source
+        if SOLUTION_TAG in _tags(cell) and (answer := _answer_cell_id(cells, index)):
+            answers[answer] = cell.source
     return answers
 
 
@@ -38,17 +47,10 @@ def answer_cell_ids(
     autograder_nb: nbformat.NotebookNode, solution_cell_ids: tuple[str, ...]
 ) -> list[str]:
     """The student answer cells that hold a question's answer, given its master solution cells."""
-    wanted = set(solution_cell_ids)
-    ids = []
     cells = autograder_nb.cells
-    for index, cell in enumerate(cells):
-        if cell.id not in wanted:
-            continue
-        if cell.cell_type == "code":
-            ids.append(cell.id)
-        elif index > 0 and ANSWER_TAG in _tags(cells[index - 1]):
-            ids.append(cells[index - 1].id)
-    return ids
+    wanted = set(solution_cell_ids)
+    found = (_answer_cell_id(cells, i) for i, cell in enumerate(cells) if cell.id in wanted)
+    return [answer for answer in found if answer]
 
 
 def fill_answers(

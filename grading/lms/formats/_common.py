@@ -31,6 +31,29 @@ def total_cell(grade: StudentGrade) -> str:
     return score(grade.final_total)
 
 
+def identity_rows(
+    grades: Iterable[StudentGrade],
+    identity,
+    findable,
+    problem: str,
+) -> list[list[str]]:
+    """A row per importable grade: its identity cells, then its total.
+
+    ``findable(cells)`` says whether the LMS can find the student by those cells; if any it
+    cannot, nothing is written and the ValueError names them all (``problem`` holds
+    ``{students}``).
+    """
+    rows, unfindable = [], []
+    for grade in importable(grades):
+        cells = identity(grade.roster)
+        if not findable(cells):
+            unfindable.append(grade.student)
+        rows.append([*cells, total_cell(grade)])
+    if unfindable:
+        raise ValueError(problem.format(students=", ".join(unfindable)))
+    return rows
+
+
 def importable(grades: Iterable[StudentGrade]) -> list[StudentGrade]:
     """The grades an LMS can import: those matched to a roster row (the caller reports the rest).
 

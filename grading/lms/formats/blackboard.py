@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ...ingest.roster import Roster, RosterEntry
 from ..grades import StudentGrade
-from ._common import importable, split_name, total_cell, unique_match, write_rows
+from ._common import identity_rows, split_name, unique_match, write_rows
 
 IDENTITY = ("Last Name", "First Name", "Username", "Student ID")
 _COLUMN = re.compile(r"\A(.*?)\s*(?:\[Total Pts:[^\]]*\])?\s*\|\d+\s*\Z", re.DOTALL)
@@ -78,18 +78,13 @@ def write(
     """
     header = column or find_column(roster, assignment) or assignment
     rows = [[*IDENTITY, header]]
-    no_username = []
-    for grade in importable(grades):
-        cells = identity(grade.roster)
-        if not cells[2].strip():
-            no_username.append(grade.student)
-        rows.append([*cells, total_cell(grade)])
-    if no_username:
-        raise ValueError(
-            "blackboard export: Blackboard matches students by Username, and there is none for "
-            + ", ".join(no_username)
-            + " (use a Grade Center download, or a roster with a username column)"
-        )
+    rows += identity_rows(
+        grades,
+        identity,
+        lambda cells: bool(cells[2].strip()),  # the Username
+        "blackboard export: Blackboard matches students by Username, and there is none for"
+        " {students} (use a Grade Center download, or a roster with a username column)",
+    )
     if Path(path).suffix.lower() == ".csv":
         write_rows(path, rows, quoting=csv.QUOTE_ALL)
     else:

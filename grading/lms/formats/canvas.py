@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ...ingest.roster import Roster, RosterEntry
 from ..grades import StudentGrade
-from ._common import importable, score, total_cell, unique_match, write_rows
+from ._common import identity_rows, score, unique_match, write_rows
 
 IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "    Points Possible"
@@ -77,15 +77,10 @@ def write(
     """Write the Canvas import file; grades without a roster row are left out."""
     header = column or find_column(roster, assignment) or assignment
     rows = [[*IDENTITY, header], [POINTS_POSSIBLE, "", "", "", "", score(points_possible)]]
-    unfindable = []
-    for grade in importable(grades):
-        cells = identity(grade.roster)
-        if not any(cell.strip() for cell in cells[:4]):
-            unfindable.append(grade.student)
-        rows.append([*cells, total_cell(grade)])
-    if unfindable:
-        raise ValueError(
-            "canvas export: no Canvas ID, SIS User ID, SIS Login ID or name for "
-            + ", ".join(unfindable)
-        )
+    rows += identity_rows(
+        grades,
+        identity,
+        lambda cells: any(cell.strip() for cell in cells[:4]),
+        "canvas export: no Canvas ID, SIS User ID, SIS Login ID or name for {students}",
+    )
     write_rows(path, rows)
