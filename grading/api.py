@@ -24,7 +24,7 @@ from .lms.late import LatePolicy
 from .model import GRADED, GradeResult, Submission
 from .outputs import atomic_write, feedback_text, final_grades_csv, safe_name
 from .results import collect as collect_result
-from .sandbox import Engine, Limits, detect_engine
+from .sandbox import Engine, Limits, container_cli, detect_engine
 from .sandbox.image import DEBIAN_BASE, ensure_image
 
 
@@ -44,7 +44,7 @@ def build_image(engine_name: str = "auto", base: str = DEBIAN_BASE, rebuild: boo
     engine = detect_engine(engine_name)
     if engine.isolation != "container":
         raise ValueError("the local engine uses no image; choose --engine podman or docker")
-    return ensure_image(engine, base, rebuild=rebuild)
+    return ensure_image(container_cli(engine), base, rebuild=rebuild)
 
 
 def grade(
@@ -53,21 +53,47 @@ def grade(
     out_dir: Path,
     *,
     engine: str | Engine = "auto",
+    mode: str = "warm",
     workers: int | None = None,
     limits: Limits | None = None,
     roster: Path | None = None,
     base: str = DEBIAN_BASE,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> RunSummary:
-    """Grade every submission under ``paths`` into ``out_dir``; resumable and kill-safe."""
+    """Grade every submission under ``paths`` into ``out_dir``; resumable and kill-safe.
+
+    ``mode`` applies when ``engine`` is a name: see ``grading.sandbox`` for warm, fresh, otter.
+    """
     limits = limits or Limits()
     info = read_autograder(autograder_zip)
     for path in paths:
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file or directory")
-    sandbox = detect_engine(engine) if isinstance(engine, str) else engine
-    image = ensure_image(sandbox, base) if sandbox.isolation == "container" else None
+    sandbox = detect_engine(engine, mode) if isinstance(engine, str) else engine
+    image = ensure_image(container_cli(sandbox), base) if sandbox.isolation == "container" else None
+    try:
+        return _grade_all(
+            paths, info, out_dir, sandbox, image,
+            workers=workers, limits=limits, roster=roster, progress=progress,
+        )  # fmt: skip
+    finally:
+        if hasattr(sandbox, "close"):  # the warm engine's worker containers
+            sandbox.close()
 
+
+def _grade_all(
+    paths: list[Path],
+    info: AutograderInfo,
+    out_dir: Path,
+    sandbox: Engine,
+    image: str | None,
+    *,
+    workers: int | None,
+    limits: Limits,
+    roster: Path | None,
+    progress: Callable[[int, int, str], None] | None,
+) -> RunSummary:
+    """The stages after the sandbox: ingest, grade in parallel, record, write the outputs."""
     out_dir.mkdir(parents=True, exist_ok=True)
     owner = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
     sandbox.reap(owner)  # containers of an earlier run into this folder that was killed
@@ -79,7 +105,7 @@ def grade(
     summary = RunSummary(out_dir=out_dir, engine=sandbox.name)
     with Gradebook(out_dir / "gradebook.sqlite") as book:
         run_id = book.start_run(
-            info.sha256, str(autograder_zip), sandbox.name, image, timeout=limits.timeout
+            info.sha256, str(info.path), sandbox.name, image, timeout=limits.timeout
         )
         for rejected in found.rejected:
             book.reject(rejected, info.sha256, run_id)

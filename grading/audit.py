@@ -175,6 +175,7 @@ def run_audit(
     out_dir: Path,
     *,
     engine: str | Engine = "auto",
+    mode: str = "warm",
     workers: int | None = None,
     limits: Limits | None = None,
 ) -> tuple[list[Verdict], list[str]]:
@@ -188,6 +189,7 @@ def run_audit(
         assignment.autograder_zip,
         out_dir,
         engine=engine,
+        mode=mode,
         workers=workers,
         limits=limits,
     )

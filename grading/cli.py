@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .assignments import discover
-from .sandbox import ENGINE_CHOICES
+from .sandbox import ENGINE_CHOICES, MODE_CHOICES
 from .sandbox.containers import EngineError
 from .sandbox.image import DEBIAN_BASE, REGISTRY_BASE
 
@@ -72,6 +72,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             Path(args.autograder),
             Path(args.out),
             engine=args.engine,
+            mode=args.mode,
             workers=args.workers,
             limits=limits,
             roster=Path(args.roster) if args.roster else None,
@@ -98,7 +99,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     for assignment in _assignments(args):
         with tempfile.TemporaryDirectory(prefix="audit-") as tmp:
             out = Path(args.out) / assignment.name if args.out else Path(tmp)
-            verdicts, gaps = run_audit(assignment, out, engine=args.engine, workers=args.workers)
+            verdicts, gaps = run_audit(
+                assignment, out, engine=args.engine, mode=args.mode, workers=args.workers
+            )
             print(f"== {assignment.name} ==\n{report(verdicts, gaps)}")
             good = sum(v.ok for v in verdicts)
             # The plain closing line test runners print: N passed, N failed.
@@ -190,6 +193,94 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_k8s_plan(args: argparse.Namespace) -> int:
+    from .k8s import write_plan
+    from .k8s.plan import ClusterOptions
+    from .sandbox import Limits
+
+    options = ClusterOptions(
+        image=args.image, shards=args.shards, parallelism=args.parallelism, name=args.name,
+        namespace=args.namespace, pvc=args.pvc, storage=args.storage,
+        storage_class=args.storage_class, retries=args.retries, deadline=args.deadline,
+    )  # fmt: skip
+    limits = Limits(
+        timeout=args.timeout, cell_timeout=args.cell_timeout, memory_mb=args.memory, cpus=args.cpus
+    )
+    plan = write_plan(
+        [Path(p) for p in args.paths], Path(args.autograder), Path(args.out), options,
+        limits=limits, roster=_roster(args),
+    )  # fmt: skip
+    sizes = ", ".join(map(str, plan.shard_sizes))
+    print(
+        f"wrote {plan.out_dir}/: job {plan.job}, {len(plan.shard_sizes)} shards ({sizes}"
+        f" notebooks), {plan.submissions} submissions, {plan.rejected} rejected"
+    )
+    ns = f" -n {plan.namespace}" if plan.namespace else ""
+    print(
+        "next (see README, Grading on a cluster):\n"
+        f"  kubectl apply -k {plan.out_dir}\n"
+        f"  kubectl{ns} wait --for=condition=Ready pod/{plan.data_pod}\n"
+        f"  tar -C {plan.out_dir}/data -cf - . | kubectl{ns} exec -i {plan.data_pod} --"
+        " tar -C /data --no-same-owner -xf -\n"
+        f'  kubectl{ns} patch job {plan.job} --type=merge -p \'{{"spec":{{"suspend":false}}}}\'\n'
+        f"  kubectl{ns} wait --for=condition=Complete job/{plan.job} --timeout=-1s\n"
+        f"  mkdir results && kubectl{ns} exec {plan.data_pod} -- tar -C /data -cf - . |"
+        " tar -C results -xf -\n"
+        "  python -m grading k8s collect results --out graded/"
+    )
+    return 0
+
+
+def cmd_k8s_collect(args: argparse.Namespace) -> int:
+    from .k8s import collect_results
+
+    summary = collect_results(
+        Path(args.results), Path(args.out), plan=Path(args.plan) if args.plan else None
+    )
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(summary.by_status.items()))
+    print(
+        f"{summary.job}: recorded {summary.recorded} ({statuses or 'none'}), {summary.skipped}"
+        f" already collected, {summary.rejected} rejected -> {summary.out_dir / 'final_grades.csv'}"
+    )
+    for line in summary.problems():
+        print(line, file=sys.stderr)
+    return 0 if summary.complete else 1
+
+
+def k8s_parser(sub) -> None:
+    """``k8s plan`` and ``k8s collect``: grade on a Kubernetes cluster with the same image."""
+    from .sandbox import Limits
+
+    k8s = sub.add_parser("k8s", help="grade on a Kubernetes cluster: plan an Indexed Job, collect")
+    actions = k8s.add_subparsers(dest="k8s_command", required=True)
+    plan = actions.add_parser("plan", help="write the manifests of an Indexed Job, one pod a shard")
+    plan.add_argument("paths", nargs="+", help="notebooks, folders, Otter or LMS zips")
+    plan.add_argument("--autograder", required=True, help="the autograder zip")
+    plan.add_argument("--image", required=True, help="the grading image, pushed to a registry")
+    plan.add_argument("--shards", type=int, required=True, help="pods (Job completions)")
+    plan.add_argument("--parallelism", type=int, help="pods at once (default: --shards)")
+    plan.add_argument("--out", default="k8s-plan", help="the plan folder to create")
+    plan.add_argument("--name", help="the Job's name (default: grade-<assignment>-<zip hash>)")
+    plan.add_argument("--namespace", help="the namespace (default: kubectl's current one)")
+    plan.add_argument("--pvc", help="an existing ReadWriteMany claim (default: pvc.yaml makes one)")
+    plan.add_argument("--storage", default="1Gi", help="size of the claim pvc.yaml makes")
+    plan.add_argument("--storage-class", help="storage class of the claim pvc.yaml makes")
+    plan.add_argument("--retries", type=int, default=1, help="retries per shard")
+    plan.add_argument("--deadline", type=int, help="seconds for the whole Job (default: computed)")
+    plan.add_argument("--roster", help="CSV mapping students to LMS ids, names and emails")
+    defaults = Limits()
+    plan.add_argument("--timeout", type=float, default=defaults.timeout, help="s per notebook")
+    plan.add_argument("--cell-timeout", type=float, default=defaults.cell_timeout, help="s a cell")
+    plan.add_argument("--memory", type=int, default=defaults.memory_mb, help="MB per pod")
+    plan.add_argument("--cpus", type=float, default=defaults.cpus, help="CPUs per pod")
+    plan.set_defaults(handler=cmd_k8s_plan)
+    collect = actions.add_parser("collect", help="merge the shards' results into a gradebook")
+    collect.add_argument("results", help="the data volume copied back (plan.json, results/)")
+    collect.add_argument("--out", required=True, help="output folder (gradebook, CSV, feedback)")
+    collect.add_argument("--plan", help="plan.json, if not in RESULTS")
+    collect.set_defaults(handler=cmd_k8s_collect)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -216,8 +307,19 @@ def parser() -> argparse.ArgumentParser:
             " registry is reachable)",
         )
 
+    def mode_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--mode",
+            choices=MODE_CHOICES,
+            default="warm",
+            help="warm: long-lived worker containers (default); fresh: a worker container per"
+            " submission; otter: Otter's own `otter run` per container (scores in the student's"
+            " kernel: the reference, not tamper-proof)",
+        )
+
     audit = add("audit", cmd_audit, "grade the answer corpus: do the tests tell right from wrong?")
     audit.add_argument("--engine", choices=ENGINE_CHOICES, default="auto")
+    mode_option(audit)
     audit.add_argument("--workers", type=int, default=None)
     audit.add_argument("--out", help="keep the graded corpus here (reruns skip what is graded)")
 
@@ -246,6 +348,7 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--memory", type=int, default=2048, help="MB per submission")
     grade.add_argument("--cpus", type=float, default=1.0, help="CPUs per submission")
     grade.add_argument("--pids", type=int, default=256, help="processes per submission")
+    mode_option(grade)
     engine_options(grade)
     grade.set_defaults(handler=cmd_grade)
 
@@ -287,6 +390,7 @@ def parser() -> argparse.ArgumentParser:
     report = last_mile("report", cmd_report, "one self-contained HTML page for the instructor")
     report.add_argument("--out", required=True)
     late_options(report)
+    k8s_parser(sub)
     return top
 
 

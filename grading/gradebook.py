@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .model import GRADED, INVALID, GradeResult, Rejected, Submission
+from .model import INVALID, SCORED, GradeResult, Rejected, Submission
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -237,7 +237,7 @@ class Gradebook:
             self.db.executemany(
                 "INSERT INTO question_results VALUES (?, ?, ?, ?, ?)",
                 [
-                    (*key, q.name, q.score if result.status == GRADED else 0.0, q.possible)
+                    (*key, q.name, q.score if result.status in SCORED else 0.0, q.possible)
                     for q in result.questions
                 ],
             )

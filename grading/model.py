@@ -12,6 +12,8 @@ GRADED = "graded"  # the autograder ran to the end; scores are meaningful
 TIMEOUT = "timeout"  # the wall-clock limit was hit; scored 0
 ERROR = "error"  # the autograder could not produce results (crash, bad notebook, ...); scored 0
 INVALID = "invalid"  # the input is not a gradable submission (not a notebook, unsafe archive)
+TAMPERED = "tampered"  # scored honestly, but the notebook tried to change grading: review it
+SCORED = (GRADED, TAMPERED)  # the statuses whose per-question scores count
 
 
 def sha256_file(path: Path) -> str:
@@ -83,7 +85,7 @@ class GradeResult:
 
     @property
     def score(self) -> float:
-        return sum(q.score for q in self.questions) if self.status == GRADED else 0.0
+        return sum(q.score for q in self.questions) if self.status in SCORED else 0.0
 
     @property
     def possible(self) -> float:

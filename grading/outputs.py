@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .autograder import AutograderInfo
 from .gradebook import Gradebook
-from .model import GRADED, GradeResult, Submission
+from .model import GRADED, SCORED, GradeResult, Submission
 
 POINTS_POSSIBLE_LABEL = "points-per-question"  # Otter's label for the first row
 
@@ -61,9 +61,11 @@ def feedback_text(submission: Submission, result: GradeResult, info: AutograderI
         f"Assignment: {info.assignment or info.path.name}",
         f"Autograded score: {result.score:g} / {sum(info.questions.values()):g}",
     ]
-    if result.status != GRADED:
+    if result.status not in SCORED:
         lines += [f"Status: {result.status}: {result.reason}", ""]
         return "\n".join(lines)
+    if result.status != GRADED:
+        lines.append(f"Status: {result.status} (held for review)")
     if result.reason:
         lines.append(f"Note: {result.reason}")
     lines.append("")

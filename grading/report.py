@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .model import ERROR, GRADED, INVALID, TIMEOUT
+from .model import ERROR, GRADED, INVALID, TAMPERED, TIMEOUT
 
 if TYPE_CHECKING:
     from .lms.grades import StudentGrade
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 MISSING = "missing"  # StudentGrade.status of a roster student without a submission
 HARDEST = 5  # how many autograded questions "hardest questions" lists
 _EPS = 1e-9
-_PROBLEM_STATUSES = (TIMEOUT, ERROR, INVALID)
+_PROBLEM_STATUSES = (TIMEOUT, ERROR, INVALID, TAMPERED)
 
 # Colour-blind-safe (Okabe-Ito) colours, dark enough for white text / a white page.
 _BLUE = "#0072B2"

@@ -10,11 +10,12 @@ import json
 import math
 from pathlib import Path
 
-from .model import ERROR, GRADED, TIMEOUT, GradeResult, QuestionScore, TestOutcome
+from .model import ERROR, GRADED, TAMPERED, TIMEOUT, GradeResult, QuestionScore, TestOutcome
 from .sandbox import SandboxRun
 
 RESULTS_FILE = "grading.json"
 MAX_RESULTS_BYTES = 5 * 1024 * 1024
+STATUSES = (GRADED, TAMPERED, ERROR, TIMEOUT)  # what a sandbox may report
 
 
 class MalformedResults(ValueError):
@@ -54,8 +55,8 @@ def parse(path: Path) -> dict:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise MalformedResults(f"{path.name} is not JSON: {error}") from None
-    if not isinstance(raw, dict) or raw.get("status") not in (GRADED, ERROR):
-        raise MalformedResults("status must be 'graded' or 'error'")
+    if not isinstance(raw, dict) or raw.get("status") not in STATUSES:
+        raise MalformedResults(f"status must be one of {', '.join(STATUSES)}")
     questions = [
         QuestionScore(
             name=_text(q, "name"), score=_number(q, "score"), possible=_number(q, "possible")

@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 CONTAINERFILE = HERE.parent / "Containerfile"
 REQUIREMENTS = HERE / "requirements.txt"
 RUNNER = HERE / "runner.py"
+WORKER = HERE / "worker"
 
 IMAGE_REPO = "localhost/derivatives-grader"
 DEBIAN_BASE = "localhost/grading-base:bookworm"  # made here from Debian packages
@@ -141,9 +142,16 @@ def image_tag(base: str, constraints: str) -> str:
     digest = hashlib.sha256()
     for part in (CONTAINERFILE.read_bytes(), REQUIREMENTS.read_bytes(), RUNNER.read_bytes()):
         digest.update(part)
+    for path in _worker_files():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     digest.update(base.encode())
     digest.update(constraints.encode())
     return f"{IMAGE_REPO}:{digest.hexdigest()[:12]}"
+
+
+def _worker_files() -> list[Path]:
+    return sorted(WORKER.glob("*.py"))
 
 
 def ensure_image(engine: ContainerEngine, base: str = DEBIAN_BASE, *, rebuild: bool = False) -> str:
@@ -160,6 +168,9 @@ def ensure_image(engine: ContainerEngine, base: str = DEBIAN_BASE, *, rebuild: b
         ctx = Path(context)
         shutil.copy(CONTAINERFILE, ctx / "Containerfile")
         shutil.copy(RUNNER, ctx / "runner.py")
+        (ctx / "worker").mkdir()
+        for path in _worker_files():
+            shutil.copy(path, ctx / "worker" / path.name)
         (ctx / "requirements.txt").write_text(requirements)
         (ctx / "constraints.txt").write_text(constraints)
         shutil.copytree(wheelhouse, ctx / "wheels", ignore=shutil.ignore_patterns(".complete"))

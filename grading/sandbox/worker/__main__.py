@@ -1,0 +1,153 @@
+"""``python -m worker serve|batch``: the grading worker's entry points inside the sandbox.
+
+serve  JSON lines on stdin/stdout: first ``{"autograder": <zip, base64>}``, then one
+       ``{"id", "name", "notebook": <base64>}`` per submission; each answered by
+       ``{"id", "result": {...}, "executed": <notebook JSON or null>}``. Used by the host's warm
+       engine; the autograder and the notebooks never touch a file the student user can read.
+batch  Grade a list of notebooks from a folder into ``RESULTS/<stem>/grading.json``: a
+       Kubernetes pod grading its shard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import resource
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+import nbformat
+
+from .grader import Autograder, NotebookRun, Settings
+from .sandboxing import ChildLimits
+from .zygote import Zygote, preload
+
+MAX_EXECUTED_BYTES = 20 * 1024 * 1024
+
+
+def grade_one(autograder, zygote, settings, notebook: bytes, name: str) -> tuple[dict, str | None]:
+    """The outcome (``grading.json``'s content) and the executed notebook's JSON, if small."""
+    try:
+        outcome, executed = NotebookRun(autograder, zygote, settings).grade(notebook, name)
+    except Exception:
+        outcome, executed = {"status": "error", "reason": traceback.format_exc(limit=4)}, None
+    outcome.setdefault("peak_memory_mb", 0.0)
+    outcome["grader_peak_memory_mb"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
+    text = None
+    if executed is not None:
+        try:
+            text = nbformat.writes(executed)
+        except Exception:
+            text = None
+        if text is not None and len(text) > MAX_EXECUTED_BYTES:
+            text = None
+    return outcome, text
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    limits = ChildLimits(memory_mb=args.memory_mb, processes=args.processes)
+    return Settings(
+        cell_timeout=args.cell_timeout,
+        timeout=args.timeout,
+        uid=args.uid,
+        scratch_root=Path(args.scratch),
+        limits=limits,
+    )
+
+
+def _private_dir(root: str | None) -> Path:
+    path = Path(tempfile.mkdtemp(prefix="grader-", dir=root))
+    path.chmod(0o700)
+    return path
+
+
+def serve(args: argparse.Namespace) -> int:
+    protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # anything else printed goes to the log, never into the protocol
+    preload()
+    zygote = Zygote.start()
+    settings = _settings(args)
+    first = json.loads(sys.stdin.readline() or "{}")
+    autograder = Autograder(base64.b64decode(first["autograder"]), _private_dir(args.private))
+    protocol.write(json.dumps({"ready": True}) + "\n")
+    protocol.flush()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        notebook = base64.b64decode(request["notebook"])
+        outcome, executed = grade_one(autograder, zygote, settings, notebook, request["name"])
+        reply = {"id": request["id"], "result": outcome, "executed": executed}
+        protocol.write(json.dumps(reply) + "\n")
+        protocol.flush()
+    zygote.stop()
+    return 0
+
+
+def batch(args: argparse.Namespace) -> int:
+    preload()
+    zygote = Zygote.start()
+    settings = _settings(args)
+    autograder = Autograder(Path(args.autograder_zip).read_bytes(), _private_dir(args.private))
+    names = [n.strip() for n in Path(args.list).read_text().splitlines() if n.strip()]
+    results = Path(args.results)
+    results.mkdir(parents=True, exist_ok=True)
+    graded = 0
+    for name in names:
+        folder = results / Path(name).stem
+        if (folder / "grading.json").is_file():  # a restarted pod resumes its shard
+            graded += 1
+            continue
+        path = Path(args.submissions) / name
+        try:
+            notebook = path.read_bytes()
+        except OSError as error:
+            outcome, executed = {"status": "error", "reason": f"{name}: {error.strerror}"}, None
+        else:
+            outcome, executed = grade_one(autograder, zygote, settings, notebook, name)
+        folder.mkdir(parents=True, exist_ok=True)
+        if executed is not None:
+            _atomic_write(folder / "executed.ipynb", executed)
+        _atomic_write(folder / "grading.json", json.dumps(outcome, indent=1))
+        graded += 1
+        print(f"{name}: {outcome['status']}", flush=True)
+    _atomic_write(results / "_done.json", json.dumps({"graded": graded}))
+    zygote.stop()
+    return 0
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="worker", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("serve", "batch"):
+        sub = commands.add_parser(name)
+        sub.add_argument("--cell-timeout", type=float, default=60.0)
+        sub.add_argument("--timeout", type=float, default=300.0)
+        sub.add_argument("--uid", type=int, default=10001, help="the student process's user")
+        sub.add_argument("--memory-mb", type=int, default=2048)
+        sub.add_argument("--processes", type=int, default=64)
+        sub.add_argument("--scratch", default="/tmp", help="where student scratch folders go")
+        sub.add_argument("--private", default=None, help="the grader's own folder (0700)")
+        if name == "batch":
+            sub.add_argument("--autograder-zip", required=True)
+            sub.add_argument("--list", required=True)
+            sub.add_argument("--submissions", required=True)
+            sub.add_argument("--results", required=True)
+    args = parser.parse_args(argv)
+    return serve(args) if args.command == "serve" else batch(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

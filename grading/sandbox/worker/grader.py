@@ -1,0 +1,256 @@
+"""Grade one notebook: run its cells in a student process, then Otter's tests here.
+
+The order of events is Otter's (``otter.execute.grade_notebook``): the same cell filtering,
+seeding and ``grader.check`` insertion (done by Otter's own ``GradingPreprocessor``), a check
+runs its test against the values of that moment, and every test not yet run runs after the
+last cell. What differs is where: the tests run in this process, with its own numpy, against
+copies of the student's values, so a cell cannot change what a test sees or what it scores.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import io
+import json
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .sandboxing import ChildLimits, clean_up_user, reap_zombies
+from .session import Session, StudentGone, StudentNamespace
+from .tamper import scan_cells
+from .zygote import Zygote
+
+MAX_REPLAYS = 3
+REPLAY_MESSAGE = "this cell stopped the grading kernel ({why}); it was skipped"
+TIMEOUT_MESSAGE = "the cell ran longer than {seconds:g} s and was interrupted"
+INDEX_KEY = "grading_index"
+
+
+@dataclass(frozen=True)
+class Settings:
+    cell_timeout: float = 60.0  # seconds per cell; a test's call to a student function too
+    timeout: float = 300.0  # seconds for the whole submission
+    uid: int = 10001  # the student process's user, when the worker runs as root
+    scratch_root: Path = Path("/tmp")
+    limits: ChildLimits = field(default_factory=ChildLimits)
+
+
+class Autograder:
+    """The instructor's zip, unpacked into the grader's private folder (0700)."""
+
+    def __init__(self, zip_bytes: bytes, private: Path) -> None:
+        self.root = private / "source"
+        self.root.mkdir(parents=True, exist_ok=True)
+        private.chmod(0o700)
+        with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:  # the instructor's: trusted
+            archive.extractall(self.root)
+        self.config = json.loads((self.root / "otter_config.json").read_text(encoding="utf-8"))
+        self.tests_dir = self.root / "tests"
+        self.test_paths = sorted(str(p) for p in self.tests_dir.glob("*.py"))
+        files = self.root / "files"
+        self.support = {
+            str(p.relative_to(files)): base64.b64encode(p.read_bytes()).decode("ascii")
+            for p in sorted(files.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+
+    @property
+    def name(self) -> str | None:
+        return self.config.get("assignment_name")
+
+
+def prepare_cells(nb: nbformat.NotebookNode, autograder: Autograder, cwd: Path) -> list[dict]:
+    """The code Otter would execute, cell by cell, minus its own first and last cells.
+
+    Each item is ``{"source", "index"}``: ``index`` is the submitted cell it came from (None for
+    cells Otter adds), so that outputs can be put back in the executed notebook.
+    """
+    from otter.execute.preprocessor import GradingPreprocessor
+    from traitlets.config import Config
+
+    work = copy.deepcopy(nb)
+    for index, cell in enumerate(work.cells):
+        cell.setdefault("metadata", {})[INDEX_KEY] = index
+    config = Config()
+    config.GradingPreprocessor.cwd = str(cwd)
+    config.GradingPreprocessor.test_dir = "./tests"
+    config.GradingPreprocessor.tests_glob = []
+    config.GradingPreprocessor.results_path = "/dev/null"
+    config.GradingPreprocessor.seed = autograder.config.get("seed")
+    config.GradingPreprocessor.seed_variable = autograder.config.get("seed_variable")
+    config.GradingPreprocessor.logging_server_host = "localhost"
+    config.GradingPreprocessor.logging_server_port = 0
+    work, _ = GradingPreprocessor(config=config).preprocess(work, {})
+    cells = [c for c in work.cells[:-1] if c.cell_type == "code"]  # the last: Otter's export
+    return [{"source": c.source, "index": c.metadata.get(INDEX_KEY)} for c in cells]
+
+
+class NotebookRun:
+    """One submission's grading: cells, checks, replays, then the remaining tests."""
+
+    def __init__(self, autograder: Autograder, zygote: Zygote, settings: Settings) -> None:
+        self.autograder, self.zygote, self.settings = autograder, zygote, settings
+        self.results: dict[str, object] = {}  # question -> Otter TestFile, the last check wins
+        self.session: Session | None = None
+        self.scratch = settings.scratch_root / f"student-{uuid.uuid4().hex[:12]}"
+        self.peak_mb = 0.0
+
+    def grade(self, notebook: bytes, name: str) -> tuple[dict, nbformat.NotebookNode | None]:
+        started = time.monotonic()
+        deadline = started + self.settings.timeout
+        try:
+            nb = nbformat.reads(notebook.decode("utf-8"), as_version=4)
+        except Exception as error:
+            return {"status": "error", "reason": f"{name}: not a readable notebook ({error})"}, None
+        got = (nb.metadata.get("otter") or {}).get("assignment_name")
+        if self.autograder.name and got != self.autograder.name:
+            reason = (
+                f"Received submission for assignment '{got}' "
+                f"(this is assignment '{self.autograder.name}')"
+            )
+            return {"status": "error", "reason": reason}, None
+        cells = prepare_cells(nb, self.autograder, self.scratch)
+        skipped: dict[int, str] = {}
+        outputs: dict[int, list] = {}
+        for _attempt in range(MAX_REPLAYS + 1):
+            lost = self._execute(cells, skipped, outputs, name, notebook, deadline)
+            if lost is None:
+                break
+            position, why = lost
+            if position < 0:  # out of time for the whole submission
+                self._stop()
+                return {"status": "timeout", "reason": why, "peak_memory_mb": self.peak_mb}, None
+            skipped[position] = why
+            self._stop()
+        else:
+            self._stop()
+            reason = f"the kernel was lost {MAX_REPLAYS + 1} times"
+            return {"status": "error", "reason": reason}, None
+        try:
+            for path in self.autograder.test_paths:
+                if not any(path in tf.path or tf.path in path for tf in self.results.values()):
+                    self._check_path(path)
+            report = self.session.request({"op": "report"}, self.settings.cell_timeout)
+            replaced = list(report.get("replaced", []))
+        except StudentGone:
+            replaced = []
+        finally:
+            self.peak_mb = max(self.peak_mb, self.session.peak_memory_mb())
+            self._stop()
+        outcome = self._outcome(cells, skipped, replaced)
+        return outcome, executed_notebook(nb, cells, outputs)
+
+    # -- execution ------------------------------------------------------------------------------
+
+    def _start(self, name: str, notebook: bytes) -> None:
+        self.session = Session(
+            self.zygote, self.settings.uid, self.scratch, self.settings.limits,
+            self.settings.cell_timeout, self._on_check,
+        )  # fmt: skip
+        files = dict(self.autograder.support)
+        files[Path(name).name] = base64.b64encode(notebook).decode("ascii")
+        self.session.request({"op": "setup", "files": files}, self.settings.cell_timeout)
+
+    def _stop(self) -> None:
+        if self.session is not None:
+            self.peak_mb = max(self.peak_mb, self.session.peak_memory_mb())
+            self.session.close()
+        clean_up_user(self.settings.uid, self.scratch)
+        reap_zombies()
+
+    def _execute(self, cells, skipped, outputs, name, notebook, deadline):
+        """Run every cell; ``(position, why)`` of a cell that lost the student process."""
+        self.results.clear()
+        outputs.clear()
+        self._start(name, notebook)
+        for position, cell in enumerate(cells):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                limit = self.settings.timeout
+                return -1, f"exceeded the {limit:g} s limit for the whole submission"
+            source = cell["source"]
+            if position in skipped:
+                source = f"raise RuntimeError({REPLAY_MESSAGE.format(why=skipped[position])!r})"
+            seconds = min(self.settings.cell_timeout, left)
+            try:
+                reply = self.session.request({"op": "run", "source": source}, seconds)
+            except StudentGone as error:
+                return position, str(error)
+            cell_outputs = list(reply.get("outputs", []))
+            if reply.get("interrupted"):
+                cell_outputs.append(_error_output(TIMEOUT_MESSAGE.format(seconds=seconds)))
+            if cell.get("index") is not None:
+                outputs.setdefault(cell["index"], []).extend(cell_outputs)
+            if reply.get("exit"):
+                return position, "the cell asked the kernel to exit"
+        return None
+
+    def _on_check(self, question: str | None) -> None:
+        if question is None:  # grader.check_all()
+            for path in self.autograder.test_paths:
+                self._check_path(path)
+            return
+        path = self.autograder.tests_dir / f"{question}.py"
+        if path.is_file():
+            self._check_path(str(path))
+
+    def _check_path(self, path: str) -> None:
+        from otter.nbmeta_config import NBMetadataConfig
+        from otter.test_files import create_test_file
+
+        test_file = create_test_file(path, NBMetadataConfig())
+        test_file.run(StudentNamespace(self.session))
+        self.results.pop(test_file.name, None)
+        self.results[test_file.name] = test_file
+
+    # -- the outcome ----------------------------------------------------------------------------
+
+    def _outcome(self, cells: list[dict], skipped: dict[int, str], replaced: list[str]) -> dict:
+        questions, tests = [], []
+        for name, test_file in self.results.items():
+            score, possible = float(test_file.score), float(test_file.possible)
+            questions.append({"name": name, "score": score, "possible": possible})
+            for outcome in test_file.test_case_results:
+                case = outcome.test_case
+                tests.append(
+                    {
+                        "question": name,
+                        "name": str(case.name),
+                        "hidden": bool(case.hidden),
+                        "passed": bool(outcome.passed),
+                        "message": str(outcome.message or ""),
+                    }
+                )
+        notes = [f"cell {cells[p].get('index')} ({why}) stopped the kernel and was skipped"
+                 for p, why in skipped.items()]  # fmt: skip
+        submitted = [c["source"] for c in cells if c.get("index") is not None]
+        tampering = scan_cells(submitted) + [f"replaced {name} at run time" for name in replaced]
+        status = "tampered" if tampering else "graded"
+        reason = "; ".join(tampering + notes)
+        return {
+            "status": status,
+            "reason": reason,
+            "questions": questions,
+            "tests": tests,
+            "peak_memory_mb": self.peak_mb,
+        }
+
+
+def executed_notebook(nb, cells: list[dict], outputs: dict[int, list]) -> nbformat.NotebookNode:
+    """The submitted notebook with the outputs of this run, for hand-grading packets."""
+    executed = copy.deepcopy(nb)
+    ran = {c["index"] for c in cells if c.get("index") is not None}
+    for index, cell in enumerate(executed.cells):
+        if cell.cell_type == "code" and index in ran:
+            cell.outputs = [nbformat.from_dict(o) for o in outputs.get(index, [])]
+    return executed
+
+
+def _error_output(message: str) -> dict:
+    return {"output_type": "error", "ename": "CellTimeoutError", "evalue": message, "traceback": []}

@@ -1,0 +1,361 @@
+"""The student process: executes a notebook's cells and answers the grader's requests.
+
+Everything here runs as the student's user, after ``sandboxing.drop_privileges``. It is trusted
+with nothing: it never sees a test, and what it sends back is data the grader checks.
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import random
+import signal
+import sys
+import types
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .channel import Channel
+from .codec import TAG, decode, encode
+
+MAX_STREAM_CHARS = 200_000  # per cell; the rest is dropped with a note
+MAX_DISPLAY_CHARS = 2_000_000
+KEPT_MIMETYPES = ("text/plain", "image/png", "image/jpeg")
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+WATCHED_MODULES = ("builtins", "math", "numpy", "numpy.testing", "numpy.linalg")
+IPYTHON_BUILTINS = {"exit", "quit", "get_ipython", "display"}
+
+
+class CappedStream:
+    """A text stream for one cell's output that keeps the first ``limit`` characters."""
+
+    def __init__(self, name: str, outputs: list[dict], limit: int = MAX_STREAM_CHARS) -> None:
+        self.name, self.outputs, self.limit, self.kept, self.dropped = name, outputs, limit, 0, 0
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        room = self.limit - self.kept
+        if room > 0:
+            piece = text[:room]
+            if self.outputs and self.outputs[-1].get("name") == self.name:
+                self.outputs[-1]["text"] += piece
+            else:
+                self.outputs.append({"output_type": "stream", "name": self.name, "text": piece})
+            self.kept += len(piece)
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def note_dropped(self) -> None:
+        if self.dropped:
+            note = f"\n[{self.dropped} more characters of output were dropped]\n"
+            self.outputs.append({"output_type": "stream", "name": self.name, "text": note})
+
+
+class Student:
+    """One notebook's execution state and the request loop over ``channel``."""
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+        self.handles: dict[int, Any] = {}
+        self.outputs: list[dict] = []
+        self.shell = make_shell(self)
+        self.snapshot = snapshot_watched()
+
+    # -- the request loop -----------------------------------------------------------------------
+
+    def serve(self, until: tuple[str, ...] = ()) -> dict:
+        """Answer requests until one of the ``until`` replies arrives (nested calls re-enter)."""
+        while True:
+            message = self.channel.recv()
+            op = message.get("op")
+            if op in until:
+                return message
+            if op == "exit":
+                raise SystemExit(0)
+            handler = getattr(self, f"on_{op}", None)
+            if handler is None:
+                reply = {"op": "raised", "type": "RuntimeError", "message": f"unknown op {op!r}"}
+            else:
+                reply = handler(message)
+            self.channel.send(reply)
+
+    def on_setup(self, message: dict) -> dict:
+        for relative, content in message.get("files", {}).items():
+            path = Path(relative)
+            if path.is_absolute() or ".." in path.parts:
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(base64.b64decode(content))
+        return {"op": "ready"}
+
+    def on_run(self, message: dict) -> dict:
+        self.outputs = []
+        out = CappedStream("stdout", self.outputs)
+        err = CappedStream("stderr", self.outputs)
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = out, err
+        try:
+            result = self.shell.run_cell(message["source"], store_history=True)
+        finally:
+            sys.stdout, sys.stderr = saved
+        out.note_dropped()
+        err.note_dropped()
+        error = result.error_before_exec or result.error_in_exec
+        return {
+            "op": "ran",
+            "ok": bool(result.success),
+            "error": type(error).__name__ if error is not None else None,
+            "outputs": self.outputs,
+            "count": result.execution_count,
+            "exit": bool(getattr(self.shell, "exit_requested", False)),
+        }
+
+    def on_get(self, message: dict) -> dict:
+        namespace = self.shell.user_ns
+        values = {}
+        for name in message["names"]:
+            if name in namespace:
+                values[name] = self._encode(namespace[name])
+        return {"op": "values", "values": values}
+
+    def on_call(self, message: dict) -> dict:
+        try:
+            function = self.handles[message["id"]]
+            args = [decode(a, self._resolve) for a in message.get("args", [])]
+            kwargs = {k: decode(v, self._resolve) for k, v in message.get("kwargs", {}).items()}
+            with np.errstate(**message.get("errstate", {})), warnings.catch_warnings():
+                for action, category in reversed(message.get("warnings", [])):
+                    kind = getattr(builtins, category, None)
+                    if isinstance(kind, type) and issubclass(kind, Warning):
+                        warnings.simplefilter(action, kind)
+                value = function(*args, **kwargs)
+            return {"op": "returned", "value": self._encode(value)}
+        except BaseException as error:  # noqa: BLE001 - everything the student raises goes back
+            return {
+                "op": "raised",
+                "type": type(error).__name__,
+                "message": _safe_str(error)[:2000],
+            }
+
+    def on_report(self, message: dict) -> dict:
+        return {"op": "report", "replaced": compare_watched(self.snapshot)}
+
+    # -- values and handles ---------------------------------------------------------------------
+
+    def _encode(self, value: Any) -> Any:
+        return encode(value, self._reference)
+
+    def _reference(self, value: Any) -> dict | None:
+        if isinstance(value, types.ModuleType):
+            return {TAG: "module", "name": value.__name__}
+        if callable(value):
+            self.handles[id(value)] = value
+            name = getattr(value, "__qualname__", type(value).__qualname__)
+            return {TAG: "fn", "id": id(value), "name": str(name)[:200]}
+        return None
+
+    def _resolve(self, data: dict) -> Any:
+        kind = data.get(TAG)
+        if kind == "ref":
+            return self.handles[data["id"]]
+        if kind == "cb":
+            return self._callback(int(data["id"]), str(data.get("name", "callback")))
+        raise ValueError(f"unknown value tag {kind!r}")
+
+    def _callback(self, handle: int, name: str):
+        """A function of the grader's (``np.sin``, a test's lambda), called through the channel."""
+
+        def call_grader(*args, **kwargs):
+            self.channel.send(
+                {
+                    "op": "callback",
+                    "id": handle,
+                    "args": [self._encode(a) for a in args],
+                    "kwargs": {k: self._encode(v) for k, v in kwargs.items()},
+                }
+            )
+            reply = self.serve(until=("result", "failure"))
+            if reply["op"] == "failure":
+                raise RuntimeError(f"{name} failed in the grader: {reply.get('message', '')}")
+            return decode(reply["value"], self._resolve)
+
+        call_grader.__name__ = call_grader.__qualname__ = name
+        return call_grader
+
+    # -- Otter's grader object, as the notebook sees it while graded ----------------------------
+
+    def check(self, question: str) -> None:
+        """``grader.check("q1a")``: the grader runs the test now, against the current values."""
+        self.channel.send({"op": "check", "question": str(question)})
+        self.serve(until=("checked",))
+
+    def check_all(self) -> None:
+        self.channel.send({"op": "check_all"})
+        self.serve(until=("checked",))
+
+
+def otter_stub(student: Student) -> types.ModuleType:
+    """What ``import otter`` gives a notebook being graded: Otter's grading-mode behaviour.
+
+    ``check`` asks the grader to run the test (Otter runs it there and then, in grading mode);
+    export, PDF and submission calls do nothing, as in grading mode.
+    """
+    module = types.ModuleType("otter")
+
+    class Notebook:
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        @classmethod
+        def init_grading_mode(cls, *args, **kwargs) -> None:
+            pass
+
+        def check(self, question, global_env=None):
+            student.check(question)
+
+        def check_all(self):
+            student.check_all()
+
+        def __getattr__(self, name: str):
+            return lambda *args, **kwargs: None
+
+    logging = types.ModuleType("otter.logging")
+    logging.DEBUG = 10
+    logging.set_level = logging.send_logs = lambda *args, **kwargs: None
+    module.Notebook, module.logging, module.__version__ = Notebook, logging, "7.0.0"
+    return module
+
+
+def make_shell(student: Student):
+    """An IPython shell like a Jupyter kernel's: magics, display, inline figures."""
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    def keep(data: dict) -> dict:
+        kept = {}
+        for mime in KEPT_MIMETYPES:
+            value = data.get(mime)
+            if isinstance(value, str) and len(value) <= MAX_DISPLAY_CHARS:
+                kept[mime] = value
+        return kept
+
+    class Publisher(DisplayPublisher):
+        def publish(self, data, metadata=None, source=None, **kwargs) -> None:
+            kept = keep(data)
+            if kept:
+                student.outputs.append(
+                    {"output_type": "display_data", "data": kept, "metadata": {}}
+                )
+
+    class Hook(DisplayHook):
+        def write_output_prompt(self) -> None:
+            pass
+
+        def write_format_data(self, format_dict, md_dict=None) -> None:
+            kept = keep(format_dict)
+            if kept:
+                student.outputs.append(
+                    {
+                        "output_type": "execute_result",
+                        "data": kept,
+                        "metadata": {},
+                        "execution_count": self.prompt_count,
+                    }
+                )
+
+        def finish_displayhook(self) -> None:
+            pass
+
+    class KernelLikeShell(InteractiveShell):
+        exit_requested = False
+
+        def enable_gui(self, gui=None) -> None:  # no event loop: figures go inline
+            pass
+
+        def ask_exit(self) -> None:  # exit() ends a kernel: the grader treats the cell as lost
+            self.exit_requested = True
+
+        def _showtraceback(self, etype, evalue, stb) -> None:
+            student.outputs.append(
+                {
+                    "output_type": "error",
+                    "ename": getattr(etype, "__name__", str(etype)),
+                    "evalue": _safe_str(evalue)[:2000],
+                    "traceback": [str(line)[:5000] for line in stb[-20:]],
+                }
+            )
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.InteractiveShell.colors = "nocolor"
+    shell = KernelLikeShell(config=config, displayhook_class=Hook, display_pub_class=Publisher)
+    sys.modules["otter"] = otter_stub(student)
+    sys.modules["otter.logging"] = sys.modules["otter"].logging
+    import matplotlib
+    from matplotlib_inline.backend_inline import configure_inline_support
+
+    matplotlib.use(INLINE_BACKEND)
+    configure_inline_support(shell, INLINE_BACKEND)
+    return shell
+
+
+def snapshot_watched() -> dict[str, dict[str, int]]:
+    """Identity of every public attribute the tests' comparisons could rely on."""
+    found = {}
+    for name in WATCHED_MODULES:
+        module = sys.modules.get(name)
+        if module is not None:
+            found[name] = {k: id(v) for k, v in vars(module).items() if not k.startswith("_")}
+    found["sys.modules"] = {k: id(sys.modules[k]) for k in WATCHED_MODULES if k in sys.modules}
+    return found
+
+
+def compare_watched(snapshot: dict[str, dict[str, int]]) -> list[str]:
+    """``module.name`` for every watched attribute replaced or deleted since the snapshot.
+
+    Best effort: the student process may hide its own changes, which is why the grader never
+    relies on this process's copies of these functions and also reads the cells' source.
+    """
+    now = snapshot_watched()
+    replaced = []
+    for module, before in snapshot.items():
+        after = now.get(module, {})
+        for name, identity in before.items():
+            if module == "builtins" and name in IPYTHON_BUILTINS:
+                continue
+            if after.get(name) != identity:
+                where = f"sys.modules[{name!r}]" if module == "sys.modules" else f"{module}.{name}"
+                replaced.append(where)
+    return sorted(replaced)
+
+
+def _safe_str(value: Any) -> str:
+    try:
+        return str(value)
+    except Exception:
+        return f"<{type(value).__name__}>"
+
+
+def run_child(channel: Channel) -> None:
+    """The student process's main: set up, then serve until told to exit."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    np.random.seed(None)  # a fresh kernel's state, not the warm parent's
+    random.seed()
+    try:
+        Student(channel).serve()
+    except SystemExit:
+        pass
+    finally:
+        sys.stdout.flush()

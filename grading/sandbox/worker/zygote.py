@@ -1,0 +1,127 @@
+"""A warm, pristine parent for student processes, forked before any test or submission is read.
+
+Forking each student process from the grader would hand it the grader's memory: the hidden
+tests, the previous submission. The zygote is forked once, right after the heavy imports, and
+only ever forks: a student process starts from the imports and nothing else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import socket
+from dataclasses import asdict
+from pathlib import Path
+
+from .channel import Channel
+from .sandboxing import ChildLimits, drop_privileges
+
+CHILD_READ_FD, CHILD_WRITE_FD = 3, 4
+
+
+def preload() -> None:
+    """Import what notebooks use, once, in the warm parent (~1 s that no student process pays)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ["MPLBACKEND"] = "Agg"
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+    import matplotlib_inline.backend_inline  # noqa: F401
+    import numpy  # noqa: F401
+    import scipy.integrate  # noqa: F401
+    import scipy.optimize  # noqa: F401
+    import scipy.special  # noqa: F401
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
+
+    for optional in ("pandas", "seaborn"):  # common in notebooks, slow to import
+        with contextlib.suppress(ImportError):
+            __import__(optional)
+    matplotlib.pyplot.figure()  # font cache and the rest of the first-figure costs
+    matplotlib.pyplot.close("all")
+
+
+class Zygote:
+    """The grader's handle on the zygote process: ``spawn`` returns a new student's pid."""
+
+    def __init__(self, pid: int, sock: socket.socket) -> None:
+        self.pid, self.sock = pid, sock
+
+    @classmethod
+    def start(cls) -> Zygote:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the zygote process
+            ours.close()
+            _zygote_main(theirs)
+            os._exit(0)
+        theirs.close()
+        return cls(pid, ours)
+
+    def spawn(self, channel_fds: tuple[int, int], uid: int, scratch: Path, limits: ChildLimits):
+        request = {"uid": uid, "scratch": str(scratch), "limits": asdict(limits)}
+        socket.send_fds(self.sock, [json.dumps(request).encode()], list(channel_fds))
+        reply = self.sock.recv(64)
+        if not reply:
+            raise RuntimeError("the zygote process is gone")
+        return int(reply)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.close()
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(self.pid, 0)
+
+
+def _zygote_main(sock: socket.socket) -> None:  # pragma: no cover - the zygote process
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)  # the protocol streams are the grader's alone
+    os.dup2(devnull, 1)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # students are reaped automatically
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
+        except OSError:
+            return
+        if not data:
+            return
+        request = json.loads(data)
+        pid = os.fork()
+        if pid == 0:
+            _student_main(sock, devnull, fds, request)
+        for fd in fds:
+            os.close(fd)
+        sock.sendall(str(pid).encode())
+
+
+def _student_main(sock, devnull: int, fds: list[int], request: dict) -> None:  # pragma: no cover
+    code = 0
+    try:
+        sock.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        # move everything out of the way first: the targets may be any of these numbers now
+        read_fd, write_fd, null = (
+            fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in (fds[0], fds[1], devnull)
+        )
+        os.dup2(read_fd, CHILD_READ_FD)
+        os.dup2(write_fd, CHILD_WRITE_FD)
+        devnull = null
+        os.dup2(devnull, 1)
+        if not os.environ.get("GRADING_WORKER_DEBUG"):  # else the student's errors reach the log
+            os.dup2(devnull, 2)
+        os.closerange(CHILD_WRITE_FD + 1, 1 << 16)
+        drop_privileges(request["uid"], Path(request["scratch"]), ChildLimits(**request["limits"]))
+        from .student import run_child
+
+        run_child(Channel(CHILD_READ_FD, CHILD_WRITE_FD))
+    except BaseException:
+        if os.environ.get("GRADING_WORKER_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        code = 1
+    os._exit(code)
