@@ -39,6 +39,7 @@ from ..autograder import read_autograder
 from ..ingest import apply_roster, collect, load_roster
 from ..model import Submission
 from ..sandbox import Limits
+from ..sandbox.warm import GRADER_MEMORY_MB, STUDENT_UID
 
 PLAN_VERSION = 1
 DATA_DIR = "data"
@@ -235,10 +236,12 @@ Isolation, as in a local podman run (python -m grading grade --engine podman):
   on the node. It keeps SETUID and SETGID to run each notebook's code as uid 10001+ (non-root,
   as locally) and KILL to end that code's leftover processes; every other capability is
   dropped, allowPrivilegeEscalation: false (no_new_privs), seccomp RuntimeDefault.
-- read-only root filesystem; /tmp and /grading are memory-backed emptyDirs.
+- read-only root filesystem; /tmp and /grading are memory-backed emptyDirs;
+  shareProcessNamespace: the pause container is PID 1 and reaps orphans (podman's --init).
 - no service account token, no service environment variables, and the NetworkPolicy
   <job>-deny-all: no ingress, no egress.
-- CPU and memory requests = limits, activeDeadlineSeconds per pod and for the whole Job,
+- CPU and memory requests = limits (memory: the notebook's --memory plus the grader's own
+  share, as the local worker container), activeDeadlineSeconds per pod and for the Job,
   backoffLimitPerIndex: a failed shard is retried on its own.
 Created suspended: copy data/ into the volume first, then resume the Job (see README).
 """
@@ -359,8 +362,14 @@ def _job(
         "--results", f"{RESULTS_MOUNT}/shard-{index}",
         "--cell-timeout", f"{limits.cell_timeout:g}",
         "--timeout", f"{limits.timeout:g}",
+        "--memory-mb", str(limits.memory_mb),
+        "--processes", str(limits.pids),
+        "--uid", str(STUDENT_UID),
+        "--private", "/grading",
     ]  # fmt: skip
-    compute = {"cpu": _quantity_cpu(limits.cpus), "memory": f"{limits.memory_mb}Mi"}
+    # As the local warm worker container: the student's share plus the grader's own.
+    memory = f"{limits.memory_mb + GRADER_MEMORY_MB}Mi"
+    compute = {"cpu": _quantity_cpu(limits.cpus), "memory": memory}
     container = {
         "name": "grader",
         "image": options.image,
@@ -407,6 +416,8 @@ def _job(
                 "metadata": {"labels": labels},
                 "spec": {
                     **_pod_basics(),
+                    # The pause container becomes PID 1 and reaps orphans (podman's --init).
+                    "shareProcessNamespace": True,
                     "activeDeadlineSeconds": pod_deadline,
                     "containers": [container],
                     "volumes": [
