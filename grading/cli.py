@@ -271,7 +271,7 @@ def k8s_parser(sub) -> None:
     defaults = Limits()
     plan.add_argument("--timeout", type=float, default=defaults.timeout, help="s per notebook")
     plan.add_argument("--cell-timeout", type=float, default=defaults.cell_timeout, help="s a cell")
-    plan.add_argument("--memory", type=int, default=defaults.memory_mb, help="MB per pod")
+    plan.add_argument("--memory", type=int, default=defaults.memory_mb, help="MB per notebook")
     plan.add_argument("--cpus", type=float, default=defaults.cpus, help="CPUs per pod")
     plan.set_defaults(handler=cmd_k8s_plan)
     collect = actions.add_parser("collect", help="merge the shards' results into a gradebook")
