@@ -114,8 +114,6 @@ class WarmEngine:
             self._discard(worker)
             return SandboxRun(timed_out=reply is None, returncode=None, log=log, seconds=seconds)
         _write_atomic(out_dir / "grading.json", json.dumps(reply.get("result", {})))
-        if isinstance(reply.get("executed"), str):
-            _write_atomic(out_dir / "executed.ipynb", reply["executed"])
         worker.graded += 1
         self._checkin(key, worker)
         return SandboxRun(timed_out=False, returncode=0, log=log, seconds=seconds)

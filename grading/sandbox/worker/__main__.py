@@ -2,7 +2,7 @@
 
 serve  JSON lines on stdin/stdout: first ``{"autograder": <zip, base64>}``, then one
        ``{"id", "name", "notebook": <base64>}`` per submission; each answered by
-       ``{"id", "result": {...}, "executed": <notebook JSON or null>}``. Used by the host's warm
+       ``{"id", "result": {...}}``. Used by the host's warm
        engine; the autograder and the notebooks never touch a file the student user can read.
 batch  Grade a list of notebooks from a folder into ``RESULTS/<stem>/grading.json``: a
        Kubernetes pod grading its shard.
@@ -20,34 +20,22 @@ import tempfile
 import traceback
 from pathlib import Path
 
-import nbformat
-
 from .grader import Autograder, NotebookRun, Settings
 from .sandboxing import ChildLimits
 from .zygote import Zygote, preload
 
-MAX_EXECUTED_BYTES = 20 * 1024 * 1024
 
-
-def grade_one(autograder, zygote, settings, notebook: bytes, name: str) -> tuple[dict, str | None]:
-    """The outcome (``grading.json``'s content) and the executed notebook's JSON, if small."""
+def grade_one(autograder, zygote, settings, notebook: bytes, name: str) -> dict:
+    """The outcome of one notebook: ``grading.json``'s content."""
     try:
-        outcome, executed = NotebookRun(autograder, zygote, settings).grade(notebook, name)
+        outcome = NotebookRun(autograder, zygote, settings).grade(notebook, name)
     except Exception:
-        outcome, executed = {"status": "error", "reason": traceback.format_exc(limit=4)}, None
+        outcome = {"status": "error", "reason": traceback.format_exc(limit=4)}
     outcome.setdefault("peak_memory_mb", 0.0)
     outcome["grader_peak_memory_mb"] = round(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
     )
-    text = None
-    if executed is not None:
-        try:
-            text = nbformat.writes(executed)
-        except Exception:
-            text = None
-        if text is not None and len(text) > MAX_EXECUTED_BYTES:
-            text = None
-    return outcome, text
+    return outcome
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -82,8 +70,8 @@ def serve(args: argparse.Namespace) -> int:
             continue
         request = json.loads(line)
         notebook = base64.b64decode(request["notebook"])
-        outcome, executed = grade_one(autograder, zygote, settings, notebook, request["name"])
-        reply = {"id": request["id"], "result": outcome, "executed": executed}
+        outcome = grade_one(autograder, zygote, settings, notebook, request["name"])
+        reply = {"id": request["id"], "result": outcome}
         protocol.write(json.dumps(reply) + "\n")
         protocol.flush()
     zygote.stop()
@@ -108,12 +96,10 @@ def batch(args: argparse.Namespace) -> int:
         try:
             notebook = path.read_bytes()
         except OSError as error:
-            outcome, executed = {"status": "error", "reason": f"{name}: {error.strerror}"}, None
+            outcome = {"status": "error", "reason": f"{name}: {error.strerror}"}
         else:
-            outcome, executed = grade_one(autograder, zygote, settings, notebook, name)
+            outcome = grade_one(autograder, zygote, settings, notebook, name)
         folder.mkdir(parents=True, exist_ok=True)
-        if executed is not None:
-            _atomic_write(folder / "executed.ipynb", executed)
         _atomic_write(folder / "grading.json", json.dumps(outcome, indent=1))
         graded += 1
         print(f"{name}: {outcome['status']}", flush=True)

@@ -10,7 +10,7 @@ import struct
 import time
 
 HEADER = struct.Struct(">Q")
-MAX_MESSAGE = 256 * 1024 * 1024
+MAX_MESSAGE = 64 * 1024 * 1024
 
 
 class ChannelClosed(EOFError):
@@ -44,7 +44,10 @@ class Channel:
         (size,) = HEADER.unpack(self._read(HEADER.size, deadline))
         if size > MAX_MESSAGE:
             raise ChannelClosed(f"announced a message of {size} bytes")
-        message = json.loads(self._read(size, deadline))
+        try:
+            message = json.loads(self._read(size, deadline))
+        except (ValueError, RecursionError) as error:  # the student process may write anything
+            raise ChannelClosed(f"a malformed message ({type(error).__name__})") from None
         if not isinstance(message, dict):
             raise ChannelClosed("a message that is not an object")
         return message

@@ -13,6 +13,7 @@ import base64
 import copy
 import io
 import json
+import sys
 import time
 import uuid
 import zipfile
@@ -30,6 +31,7 @@ MAX_REPLAYS = 3
 REPLAY_MESSAGE = "this cell stopped the grading kernel ({why}); it was skipped"
 TIMEOUT_MESSAGE = "the cell ran longer than {seconds:g} s and was interrupted"
 INDEX_KEY = "grading_index"
+SOLUTION_TAG = "otter_assign_solution_cell"  # Otter Assign's mark on the solutions notebook
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def prepare_cells(nb: nbformat.NotebookNode, autograder: Autograder, cwd: Path) 
     """The code Otter would execute, cell by cell, minus its own first and last cells.
 
     Each item is ``{"source", "index"}``: ``index`` is the submitted cell it came from (None for
-    cells Otter adds), so that outputs can be put back in the executed notebook.
+    cells Otter adds), so that the log can name the submitted cell.
     """
     from otter.execute.preprocessor import GradingPreprocessor
     from traitlets.config import Config
@@ -100,38 +102,41 @@ class NotebookRun:
         self.session: Session | None = None
         self.scratch = settings.scratch_root / f"student-{uuid.uuid4().hex[:12]}"
         self.peak_mb = 0.0
+        self.solution_cells = 0
 
-    def grade(self, notebook: bytes, name: str) -> tuple[dict, nbformat.NotebookNode | None]:
+    def grade(self, notebook: bytes, name: str) -> dict:
         started = time.monotonic()
         deadline = started + self.settings.timeout
         try:
             nb = nbformat.reads(notebook.decode("utf-8"), as_version=4)
         except Exception as error:
-            return {"status": "error", "reason": f"{name}: not a readable notebook ({error})"}, None
+            return {"status": "error", "reason": f"{name}: not a readable notebook ({error})"}
         got = (nb.metadata.get("otter") or {}).get("assignment_name")
         if self.autograder.name and got != self.autograder.name:
             reason = (
                 f"Received submission for assignment '{got}' "
                 f"(this is assignment '{self.autograder.name}')"
             )
-            return {"status": "error", "reason": reason}, None
+            return {"status": "error", "reason": reason}
+        self.solution_cells = sum(
+            SOLUTION_TAG in (cell.get("metadata", {}).get("tags") or []) for cell in nb.cells
+        )
         cells = prepare_cells(nb, self.autograder, self.scratch)
         skipped: dict[int, str] = {}
-        outputs: dict[int, list] = {}
         for _attempt in range(MAX_REPLAYS + 1):
-            lost = self._execute(cells, skipped, outputs, name, notebook, deadline)
+            lost = self._execute(cells, skipped, name, notebook, deadline)
             if lost is None:
                 break
             position, why = lost
             if position < 0:  # out of time for the whole submission
                 self._stop()
-                return {"status": "timeout", "reason": why, "peak_memory_mb": self.peak_mb}, None
+                return {"status": "timeout", "reason": why, "peak_memory_mb": self.peak_mb}
             skipped[position] = why
             self._stop()
         else:
             self._stop()
             reason = f"the kernel was lost {MAX_REPLAYS + 1} times"
-            return {"status": "error", "reason": reason}, None
+            return {"status": "error", "reason": reason}
         try:
             for path in self.autograder.test_paths:
                 if not any(path in tf.path or tf.path in path for tf in self.results.values()):
@@ -143,8 +148,7 @@ class NotebookRun:
         finally:
             self.peak_mb = max(self.peak_mb, self.session.peak_memory_mb())
             self._stop()
-        outcome = self._outcome(cells, skipped, replaced)
-        return outcome, executed_notebook(nb, cells, outputs)
+        return self._outcome(cells, skipped, replaced)
 
     # -- execution ------------------------------------------------------------------------------
 
@@ -164,10 +168,9 @@ class NotebookRun:
         clean_up_user(self.settings.uid, self.scratch)
         reap_zombies()
 
-    def _execute(self, cells, skipped, outputs, name, notebook, deadline):
+    def _execute(self, cells, skipped, name, notebook, deadline):
         """Run every cell; ``(position, why)`` of a cell that lost the student process."""
         self.results.clear()
-        outputs.clear()
         self._start(name, notebook)
         for position, cell in enumerate(cells):
             left = deadline - time.monotonic()
@@ -182,11 +185,11 @@ class NotebookRun:
                 reply = self.session.request({"op": "run", "source": source}, seconds)
             except StudentGone as error:
                 return position, str(error)
-            cell_outputs = list(reply.get("outputs", []))
+            where = f"cell {cell.get('index')}" if cell.get("index") is not None else "Otter's cell"
             if reply.get("interrupted"):
-                cell_outputs.append(_error_output(TIMEOUT_MESSAGE.format(seconds=seconds)))
-            if cell.get("index") is not None:
-                outputs.setdefault(cell["index"], []).extend(cell_outputs)
+                log(f"{where}: " + TIMEOUT_MESSAGE.format(seconds=seconds))
+            for error in reply.get("errors", []):
+                log(f"{where}: {str(error)[:300]}")
             if reply.get("exit"):
                 return position, "the cell asked the kernel to exit"
         return None
@@ -231,6 +234,12 @@ class NotebookRun:
                  for p, why in skipped.items()]  # fmt: skip
         submitted = [c["source"] for c in cells if c.get("index") is not None]
         tampering = scan_cells(submitted) + [f"replaced {name} at run time" for name in replaced]
+        if self.solution_cells:
+            tampering.insert(
+                0,
+                f"the notebook holds {self.solution_cells} cells of the instructor's solutions "
+                f"notebook (tagged {SOLUTION_TAG})",
+            )
         status = "tampered" if tampering else "graded"
         reason = "; ".join(tampering + notes)
         return {
@@ -242,15 +251,6 @@ class NotebookRun:
         }
 
 
-def executed_notebook(nb, cells: list[dict], outputs: dict[int, list]) -> nbformat.NotebookNode:
-    """The submitted notebook with the outputs of this run, for hand-grading packets."""
-    executed = copy.deepcopy(nb)
-    ran = {c["index"] for c in cells if c.get("index") is not None}
-    for index, cell in enumerate(executed.cells):
-        if cell.cell_type == "code" and index in ran:
-            cell.outputs = [nbformat.from_dict(o) for o in outputs.get(index, [])]
-    return executed
-
-
-def _error_output(message: str) -> dict:
-    return {"output_type": "error", "ename": "CellTimeoutError", "evalue": message, "traceback": []}
+def log(line: str) -> None:
+    """The per-submission log the host keeps (the worker's stderr)."""
+    print(line, file=sys.stderr, flush=True)

@@ -58,6 +58,7 @@ class Session:
         self.on_check = on_check
         self.callbacks: dict[int, Callable] = {}
         self.alive = True
+        self.sequence = 0
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -69,6 +70,8 @@ class Session:
         """
         if not self.alive:
             raise StudentGone("the student process is no longer running")
+        self.sequence += 1
+        expected = message["seq"] = self.sequence
         try:
             self.channel.send(message)
             deadline = time.monotonic() + seconds
@@ -89,6 +92,9 @@ class Session:
                 elif op in ("check", "check_all"):
                     self.on_check(reply.get("question") if op == "check" else None)
                     self.channel.send({"op": "checked"})
+                elif reply.get("seq") != expected:  # forged, or an answer to something else
+                    self.kill()
+                    raise StudentGone(f"broke the protocol (a {str(op)[:20]!r} reply out of turn)")
                 else:
                     if interrupted:
                         reply["interrupted"] = True

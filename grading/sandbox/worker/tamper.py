@@ -111,9 +111,12 @@ def scan_cells(sources: list[str]) -> list[str]:
     scan = _Scan()
     for number, source in enumerate(sources, start=1):
         try:
-            tree = ast.parse(_transform(source))
-        except (SyntaxError, ValueError):
-            continue
+            tree = ast.parse(source)
+        except SyntaxError:  # magics and shell escapes: IPython's syntax first
+            try:
+                tree = ast.parse(_transform(source))
+            except (SyntaxError, ValueError):
+                continue
         scan.found = []
         scan.visit(tree)
         for item in scan.found:

@@ -82,6 +82,9 @@ def _zygote_main(sock: socket.socket) -> None:  # pragma: no cover - the zygote 
     os.dup2(devnull, 0)  # the protocol streams are the grader's alone
     os.dup2(devnull, 1)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # students are reaped automatically
+    from .student import Student
+
+    prototype = Student()
     while True:
         try:
             data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
@@ -92,13 +95,13 @@ def _zygote_main(sock: socket.socket) -> None:  # pragma: no cover - the zygote 
         request = json.loads(data)
         pid = os.fork()
         if pid == 0:
-            _student_main(sock, devnull, fds, request)
+            _student_main(prototype, sock, devnull, fds, request)
         for fd in fds:
             os.close(fd)
         sock.sendall(str(pid).encode())
 
 
-def _student_main(sock, devnull: int, fds: list[int], request: dict) -> None:  # pragma: no cover
+def _student_main(prototype, sock, devnull: int, fds: list[int], request: dict) -> None:
     code = 0
     try:
         sock.close()
@@ -117,7 +120,7 @@ def _student_main(sock, devnull: int, fds: list[int], request: dict) -> None:  #
         drop_privileges(request["uid"], Path(request["scratch"]), ChildLimits(**request["limits"]))
         from .student import run_child
 
-        run_child(Channel(CHILD_READ_FD, CHILD_WRITE_FD))
+        run_child(prototype, Channel(CHILD_READ_FD, CHILD_WRITE_FD))
     except BaseException:
         if os.environ.get("GRADING_WORKER_DEBUG"):
             import traceback

@@ -1,0 +1,229 @@
+"""The hostile corpus (cases.yaml), graded end to end by `python -m grading grade` in podman,
+in parallel with normal submissions.
+
+Every case must get its expected status, score and reason; every normal submission must keep
+exactly the scores it gets when graded alone; and the host must keep its network interfaces,
+its files and its processes: no container and no process of the student user left behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import sqlite3
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from grading.model import GRADED, INVALID
+from grading.notebooks import answer_cell_ids, fill_answers, reference_submission
+from grading.sandbox.containers import OWNER_LABEL
+
+pytestmark = pytest.mark.slow
+
+HERE = Path(__file__).parent
+CASES = yaml.safe_load((HERE / "cases.yaml").read_text())
+FLAT = {name: case for group in CASES.values() for name, case in group.items()}
+NORMAL = ("strong.ipynb", "typical.ipynb", "weak.ipynb")
+STUDENT_UID = 10001
+LIMITS = ["--cell-timeout", "8", "--timeout", "240", "--workers", "2"]
+
+
+def _reference(assignment) -> nbformat.NotebookNode:
+    student = nbformat.read(assignment.student_notebook, as_version=4)
+    autograder = nbformat.read(assignment.autograder_notebook, as_version=4)
+    return reference_submission(student, autograder)
+
+
+def _with_answer(assignment, reference, question: str, source: str) -> nbformat.NotebookNode:
+    autograder = nbformat.read(assignment.autograder_notebook, as_version=4)
+    (spec,) = [q for q in assignment.questions() if q.name == question]
+    (cell_id,) = answer_cell_ids(autograder, spec.solution_cell_ids)
+    return fill_answers(reference, {cell_id: source})
+
+
+def _changed_notebook(assignment, reference, how: str) -> nbformat.NotebookNode:
+    if how == "solutions":
+        return nbformat.read(assignment.autograder_notebook, as_version=4)
+    changed = nbformat.from_dict(reference)
+    if how == "drop-checks":  # the init cell and every grader.check cell, edited away
+        changed.cells = [
+            c
+            for c in changed.cells
+            if not (c.cell_type == "code" and ("grader.check" in c.source or "otter" in c.source))
+        ]
+    elif how == "drop-metadata":
+        changed.metadata.pop("otter")
+    elif how == "other-assignment":
+        changed.metadata["otter"]["assignment_name"] = "integrals"
+    else:
+        raise ValueError(how)
+    return changed
+
+
+def _archive(path: Path, members: dict[str, str], reference_bytes: bytes) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, kind in members.items():
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if kind == "symlink":
+                info.create_system = 3
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+                zf.writestr(info, "/etc/passwd")
+            elif kind == "bomb":
+                with zf.open(info, "w", force_zip64=True) as out:
+                    for _ in range(300):
+                        out.write(bytes(1 << 20))
+            else:
+                zf.writestr(info, reference_bytes)
+
+
+def build_corpus(assignment, folder: Path) -> None:
+    """Every case as the file a student would hand in, named after the case."""
+    reference = _reference(assignment)
+    reference_bytes = nbformat.writes(reference).encode()
+    folder.mkdir(parents=True)
+    for name, case in FLAT.items():
+        if "answer" in case:
+            question = case.get("question", "q1a")
+            nb = _with_answer(assignment, reference, question, case["answer"])
+            nbformat.write(nb, folder / f"{name}.ipynb")
+        elif "notebook" in case:
+            nbformat.write(
+                _changed_notebook(assignment, reference, case["notebook"]),
+                folder / f"{name}.ipynb",
+            )
+        elif "file" in case:
+            data = case["file"]
+            raw = data if isinstance(data, bytes) else data.encode()
+            (folder / f"{name}.ipynb").write_bytes(raw)
+        else:
+            _archive(folder / f"{name}.zip", case["archive"], reference_bytes)
+
+
+def _grade(assignment, paths: list[Path], out: Path, *extra: str) -> None:
+    command = [
+        sys.executable, "-m", "grading", "grade", "--engine", "podman",
+        "--autograder", str(assignment.autograder_zip), "--out", str(out), *LIMITS, *extra,
+        *map(str, paths),
+    ]  # fmt: skip
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+
+
+def _rows(out: Path) -> dict[str, dict]:
+    """Per case (the file's stem): status, reason and per-question scores."""
+    db = sqlite3.connect(out / "gradebook.sqlite")
+    rows = {}
+    query = (
+        "SELECT s.origin, r.status, r.reason, r.sha256 FROM submissions s"
+        " JOIN results r USING (sha256)"
+    )
+    for origin, status, reason, sha in db.execute(query):
+        scores = dict(
+            db.execute("SELECT question, score FROM question_results WHERE sha256 = ?", (sha,))
+        )
+        rows[_case_name(origin)] = {"status": status, "reason": reason or "", "scores": scores}
+    for origin, reason in db.execute("SELECT origin, reason FROM rejected"):
+        rows[_case_name(origin)] = {"status": INVALID, "reason": reason, "scores": {}}
+    return rows
+
+
+def _case_name(origin: str) -> str:
+    archive, _, _member = origin.partition("!")
+    return Path(archive).stem
+
+
+def _host_state() -> dict:
+    student_processes = [
+        p.name for p in Path("/proc").iterdir() if p.name.isdigit() and _uid_of(p) == STUDENT_UID
+    ]
+    return {
+        "interfaces": sorted(name for _, name in socket.if_nameindex()),
+        "student processes": student_processes,
+    }
+
+
+def _uid_of(proc: Path) -> int | None:
+    try:
+        return proc.stat().st_uid
+    except OSError:
+        return None
+
+
+@pytest.fixture(scope="module")
+def hostile_run(assignment, podman, grading_image, tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    corpus = root / "class"
+    build_corpus(assignment, corpus)
+    for name in NORMAL:
+        (corpus / name).write_bytes((assignment.samples_dir / name).read_bytes())
+    canary = root / "canary.txt"
+    canary.write_text("host file")
+    before = _host_state()
+    alone = root / "alone"
+    _grade(assignment, [assignment.samples_dir / n for n in NORMAL], alone)
+    out = root / "out"
+    _grade(assignment, [corpus], out)
+    return {
+        "rows": _rows(out),
+        "alone": _rows(alone),
+        "before": before,
+        "after": _host_state(),
+        "canary": canary.read_text(),
+        "out": out,
+    }
+
+
+def expected_scores(case: dict, full: dict[str, float]) -> dict[str, float]:
+    lost = case["expect"].get("lost", [])
+    if lost == "all":
+        return dict.fromkeys(full, 0.0)
+    return {q: 0.0 if q in lost else points for q, points in full.items()}
+
+
+@pytest.mark.parametrize("name", list(FLAT))
+def test_hostile_case_gets_its_expected_outcome(name, hostile_run, otter_scores):
+    case, got = FLAT[name], hostile_run["rows"].get(name)
+    assert got is not None, f"{name}: no result and no rejection recorded"
+    expect = case["expect"]
+    assert got["status"] == expect["status"], (name, got["reason"])
+    assert expect["reason"] in got["reason"], (name, got["reason"])
+    if expect["status"] != INVALID:
+        full = otter_scores["strong.ipynb"]
+        assert got["scores"] == expected_scores(case, full) or (
+            expect.get("lost") == "all" and sum(got["scores"].values()) == 0
+        ), (name, got["scores"])
+    if expect["status"] == GRADED and not expect["reason"]:
+        assert "tamper" not in got["reason"], (name, got["reason"])
+
+
+def test_normal_submissions_keep_the_scores_they_get_alone(hostile_run):
+    rows, alone = hostile_run["rows"], hostile_run["alone"]
+    for name in NORMAL:
+        stem = Path(name).stem
+        assert rows[stem]["status"] == alone[stem]["status"] == GRADED
+        assert rows[stem]["scores"] == alone[stem]["scores"], stem
+
+
+def test_the_host_is_untouched(hostile_run, podman):
+    assert hostile_run["after"] == hostile_run["before"]
+    assert hostile_run["after"]["student processes"] == []
+    assert hostile_run["canary"] == "host file"
+    owner = hashlib.sha256(str(hostile_run["out"].resolve()).encode()).hexdigest()[:16]
+    left = podman.cli(["ps", "--all", "--quiet", "--filter", f"label={OWNER_LABEL}={owner}"])
+    assert left.stdout.split() == []
+    assert os.access(hostile_run["out"] / "gradebook.sqlite", os.R_OK)
+    db = sqlite3.connect(hostile_run["out"] / "gradebook.sqlite")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_every_case_names_its_defence():
+    assert all(case.get("defence") for case in FLAT.values())
