@@ -144,11 +144,12 @@ def write_plan(
         shard_of = {sha: i for i, shas in enumerate(shards) for sha in shas}
         data = staging / DATA_DIR
         for sub in (SUBMISSIONS_DIR, RESULTS_DIR):
-            (data / sub).mkdir(parents=True)
+            (data / sub).mkdir(parents=True, mode=0o700)  # no student user may look inside
         for submission in submissions:
             target = data / SUBMISSIONS_DIR / f"{submission.sha256}.ipynb"
             if not target.exists():
                 shutil.copyfile(submission.path, target)
+                target.chmod(0o600)
         shutil.copyfile(autograder_zip, data / AUTOGRADER_FILE)
         lists = {
             list_name(i): "".join(f"{sha}.ipynb\n" for sha in shas) for i, shas in enumerate(shards)
@@ -423,7 +424,8 @@ def _job(
                     "volumes": [
                         {
                             "name": "config",
-                            "configMap": {"name": f"{name}-config", "defaultMode": 0o444},
+                            # 0400, root's: the student user (10001) cannot read the tests
+                            "configMap": {"name": f"{name}-config", "defaultMode": 0o400},
                         },
                         {"name": "data", "persistentVolumeClaim": {"claimName": claim}},
                         {

@@ -114,7 +114,7 @@ def podman_command(plan_dir: Path, data_dir: Path, config_dir: Path, index: int)
         mode = "ro" if mount.get("readOnly") else "rw"
         if "configMap" in volume:
             assert volume["configMap"]["name"] == configmap["metadata"]["name"]
-            write_configmap(configmap, config_dir)
+            write_configmap(configmap, config_dir, volume["configMap"].get("defaultMode", 0o644))
             args += ["--volume", f"{config_dir}:{target}:ro"]
         elif "persistentVolumeClaim" in volume:
             source = data_dir / mount.get("subPath", "")
@@ -131,12 +131,15 @@ def podman_command(plan_dir: Path, data_dir: Path, config_dir: Path, index: int)
     return args + [expand(arg, env) for arg in container.get("args", [])]
 
 
-def write_configmap(configmap: dict, folder: Path) -> None:
+def write_configmap(configmap: dict, folder: Path, mode: int = 0o644) -> None:
+    """The ConfigMap's keys as files with the volume's ``defaultMode``, as the kubelet does."""
     folder.mkdir(parents=True, exist_ok=True)
     for key, text in configmap.get("data", {}).items():
         (folder / key).write_text(text)
+        (folder / key).chmod(mode)
     for key, encoded in configmap.get("binaryData", {}).items():
         (folder / key).write_bytes(base64.b64decode(encoded))
+        (folder / key).chmod(mode)
 
 
 def run_pod(

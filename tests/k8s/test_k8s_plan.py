@@ -123,6 +123,8 @@ def test_pod_has_the_local_runs_isolation(plan_dir):
         assert empty_dir["medium"] == "Memory" and empty_dir["sizeLimit"]
     assert mounts["/submissions"]["readOnly"] is True and mounts["/config"]["readOnly"] is True
     assert not mounts["/results"].get("readOnly")
+    # the hidden tests: root's alone, never readable by the student user
+    assert volumes[mounts["/config"]["name"]]["configMap"]["defaultMode"] == 0o400
 
 
 def test_network_policy_denies_all_traffic_of_every_plan_pod(plan_dir):
@@ -177,6 +179,7 @@ def test_plan_data_holds_each_notebook_once_by_hash(plan_dir, assignment):
     for item in record["submissions"]:
         stored = data / "submissions" / f"{item['sha256']}.ipynb"
         assert hashlib.sha256(stored.read_bytes()).hexdigest() == item["sha256"]
+        assert stored.stat().st_mode & 0o077 == 0  # no other student's code may read it
         assert item["student"] == Path(item["origin"]).stem
     assert (data / "autograder.zip").read_bytes() == assignment.autograder_zip.read_bytes()
     assert (
@@ -184,6 +187,7 @@ def test_plan_data_holds_each_notebook_once_by_hash(plan_dir, assignment):
         == hashlib.sha256(assignment.autograder_zip.read_bytes()).hexdigest()
     )
     assert (data / "results").is_dir() and not any((data / "results").iterdir())
+    assert (data / "submissions").stat().st_mode & 0o077 == 0
 
 
 def test_existing_claim_parallelism_and_namespace(assignment, tmp_path):

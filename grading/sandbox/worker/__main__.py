@@ -78,12 +78,30 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def refuse_readable(paths: list[Path]) -> None:
+    """Stop before grading if the student user could read the tests or other submissions.
+
+    In a pod the autograder and the notebooks are mounted files: their modes are the only
+    barrier (a ConfigMap with ``defaultMode: 0400``, notebooks 0600 in a 0700 folder).
+    """
+    for path in paths:
+        if path.exists() and path.stat().st_mode & 0o004:
+            raise SystemExit(
+                f"refusing to grade: {path} is readable by every user, so student code could "
+                "read it; mount it with mode 0400 (files) or 0700 (folders)"
+            )
+
+
 def batch(args: argparse.Namespace) -> int:
+    names = [n.strip() for n in Path(args.list).read_text().splitlines() if n.strip()]
+    refuse_readable(
+        [Path(args.autograder_zip), Path(args.submissions)]
+        + [Path(args.submissions) / name for name in names]
+    )
     preload()
     zygote = Zygote.start()
     settings = _settings(args)
     autograder = Autograder(Path(args.autograder_zip).read_bytes(), _private_dir(args.private))
-    names = [n.strip() for n in Path(args.list).read_text().splitlines() if n.strip()]
     results = Path(args.results)
     results.mkdir(parents=True, exist_ok=True)
     graded = 0
