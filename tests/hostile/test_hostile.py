@@ -172,8 +172,11 @@ def hostile_run(assignment, podman, grading_image, tmp_path_factory):
     _grade(assignment, [assignment.samples_dir / n for n in NORMAL], alone)
     out = root / "out"
     _grade(assignment, [corpus], out)
+    fresh = root / "fresh"  # the same worker, a new container for every submission
+    _grade(assignment, [corpus], fresh, "--mode", "fresh")
     return {
         "rows": _rows(out),
+        "fresh": _rows(fresh),
         "alone": _rows(alone),
         "before": before,
         "after": _host_state(),
@@ -211,6 +214,19 @@ def test_normal_submissions_keep_the_scores_they_get_alone(hostile_run):
         stem = Path(name).stem
         assert rows[stem]["status"] == alone[stem]["status"] == GRADED
         assert rows[stem]["scores"] == alone[stem]["scores"], stem
+
+
+def test_fresh_containers_give_the_warm_engines_outcomes(hostile_run):
+    """Nothing of one submission survives into the next in a long-lived worker."""
+    warm, fresh = hostile_run["rows"], hostile_run["fresh"]
+    assert set(warm) == set(fresh)
+    differing = {
+        name: (warm[name], fresh[name])
+        for name in warm
+        if (warm[name]["status"], warm[name]["scores"])
+        != (fresh[name]["status"], fresh[name]["scores"])
+    }
+    assert differing == {}
 
 
 def test_the_host_is_untouched(hostile_run, podman):

@@ -91,6 +91,8 @@ class Student:
         return {"op": "values", "values": values}
 
     def on_call(self, message: dict) -> dict:
+        args: list = []
+        kwargs: dict = {}
         try:
             function = self.handles[message["id"]]
             args = [decode(a, self._resolve) for a in message.get("args", [])]
@@ -101,13 +103,24 @@ class Student:
                     if isinstance(kind, type) and issubclass(kind, Warning):
                         warnings.simplefilter(action, kind)
                 value = function(*args, **kwargs)
-            return {"op": "returned", "value": self._encode(value)}
+            reply = {"op": "returned", "value": self._encode(value)}
         except BaseException as error:  # noqa: BLE001 - everything the student raises goes back
-            return {
+            reply = {
                 "op": "raised",
                 "type": type(error).__name__,
                 "message": _safe_str(error)[:2000],
             }
+        # The caller's arrays, lists and dicts as the function left them: a test may check
+        # that they were not modified, as it could in one process.
+        try:
+            reply["args_after"] = [self._mutable(a) for a in args]
+            reply["kwargs_after"] = {k: self._mutable(v) for k, v in kwargs.items()}
+        except Exception:  # noqa: BLE001 - an argument that no longer encodes: leave it out
+            pass
+        return reply
+
+    def _mutable(self, value: Any) -> Any:
+        return self._encode(value) if isinstance(value, np.ndarray | list | dict) else None
 
     def on_report(self, message: dict) -> dict:
         return {"op": "report", "replaced": compare_watched(self.snapshot)}
