@@ -1,17 +1,21 @@
 """``python -m grading benchmark``: seconds per submission for each way of grading.
 
-Grades the same N varied submissions (correct, partly wrong, untouched, crashing, and one that
-never finishes) with sequential ``otter run`` and with this pipeline on every available engine,
-in one run on one machine, and prints medians, 95th percentiles, wall time and peak memory.
+Grades the same N varied submissions (correct, partly wrong, crashing, timing out) in one run on
+one machine: sequential ``otter run``, per-submission containers running ``otter run`` (otter
+mode), the warm engine, and the floor: bare execution of the same cells in a warm process.
+Prints medians, 95th percentiles, wall time, peak memory and the ratios the targets are about.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import resource
+import signal
 import statistics
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,14 +24,16 @@ import nbformat
 
 from .api import grade
 from .assignments import Assignment
+from .audit import load_corpus, write_notebooks
 from .gradebook import Gradebook
 from .notebooks import fill_answers
 from .otter_run import otter_run
-from .sandbox import ContainerEngine, Engine, Limits, LocalEngine
+from .sandbox import ContainerEngine, Engine, Limits, WarmEngine
 from .sandbox.image import ensure_image
 
 CRASHING_ANSWER = "import os\nos._exit(1)  # the kernel dies here\n"
 LOOPING_ANSWER = "while True:\n    pass\n"
+LIMITS = Limits(timeout=60, cell_timeout=5)
 
 
 @dataclass
@@ -38,42 +44,53 @@ class Measurement:
     peak_memory_mb: float
     workers: int
 
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def per_submission(self) -> float:
+        """Wall time per submission: what a class of N costs, divided by N."""
+        return self.wall / len(self.seconds)
+
     def row(self) -> str:
         ordered = sorted(self.seconds)
         p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-        median = statistics.median(ordered)
         return (
-            f"{self.label:<28}{self.workers:>8}{median:>10.2f}{p95:>10.2f}"
-            f"{self.wall:>10.1f}{self.wall / len(self.seconds):>12.2f}{self.peak_memory_mb:>10.0f}"
+            f"{self.label:<34}{self.workers:>8}{self.median:>10.2f}{p95:>10.2f}"
+            f"{self.wall:>10.1f}{self.per_submission:>12.3f}{self.peak_memory_mb:>10.0f}"
         )
 
 
 HEADER = (
-    f"{'how':<28}{'workers':>8}{'median s':>10}{'p95 s':>10}{'wall s':>10}"
+    f"{'how':<34}{'workers':>8}{'median s':>10}{'p95 s':>10}{'wall s':>10}"
     f"{'wall s/sub':>12}{'peak MB':>10}"
 )
 
 
 def make_corpus(assignment: Assignment, n: int, folder: Path) -> list[Path]:
-    """N submissions cycling through the samples plus a crashing and a looping variant."""
+    """N submissions: the samples and the corpus answers in turn, 2% crashing, 1% timing out."""
     student = nbformat.read(assignment.student_notebook, as_version=4)
     first_answer = next(
         c.id for c in student.cells if "otter_answer_cell" in c.metadata.get("tags", [])
     )
-    variants = {
-        p.stem: nbformat.read(p, as_version=4) for p in assignment.samples_dir.glob("*.ipynb")
-    }
-    variants["crashing"] = fill_answers(student, {first_answer: CRASHING_ANSWER})
+    corpus_dir = folder / "corpus"
+    autograded = {q.name for q in assignment.questions() if not q.manual}
+    write_notebooks(
+        assignment, load_corpus(assignment.master_dir / "corpus", autograded), corpus_dir
+    )
+    variants = {p.stem: p for p in sorted(assignment.samples_dir.glob("*.ipynb"))}
+    variants.update({p.stem: p for p in sorted(corpus_dir.glob("*.ipynb"))})
     kinds = sorted(variants)
-    folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(n):
-        kind = "looping" if i == n - 1 else kinds[i % len(kinds)]
-        nb = (
-            fill_answers(student, {first_answer: LOOPING_ANSWER})
-            if kind == "looping"
-            else variants[kind]
-        )
+        if i % 100 == 99:
+            kind, nb = "looping", fill_answers(student, {first_answer: LOOPING_ANSWER})
+        elif i % 50 == 49:
+            kind, nb = "crashing", fill_answers(student, {first_answer: CRASHING_ANSWER})
+        else:
+            kind = kinds[(i * 37) % len(kinds)]  # a stride that mixes samples and answers
+            nb = nbformat.read(variants[kind], as_version=4)
         nb.metadata["benchmark_copy"] = i  # distinct bytes: nothing is skipped as already graded
         path = folder / f"s{i:03d}-{kind}.ipynb"
         nbformat.write(nb, path)
@@ -107,38 +124,124 @@ def time_pipeline(
     return Measurement(label, seconds, wall, peak, workers)
 
 
-LIMITS = Limits(timeout=30)
+def time_floor(submissions: list[Path], zip_path: Path) -> Measurement:
+    """Bare execution of each notebook's code cells in a child forked from a warm process.
+
+    No kernel, no Otter, no tests, no isolation: what the cells themselves cost. A cell gets
+    the same time limit as in the pipeline.
+    """
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    from .sandbox.worker.zygote import preload
+
+    preload()
+    transform = TransformerManager().transform_cell
+    seconds, peak = [], 0.0
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
+        with zipfile.ZipFile(zip_path) as archive:
+            for member in archive.namelist():
+                if member.startswith("files/"):
+                    target = Path(tmp) / member.removeprefix("files/")
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(archive.read(member))
+        for path in submissions:
+            nb = nbformat.read(path, as_version=4)
+            cells = [transform(c.source) for c in nb.cells if c.cell_type == "code"]
+            t0 = time.monotonic()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child
+                _run_bare(cells, tmp)
+            _, _, usage = os.wait4(pid, 0)
+            seconds.append(time.monotonic() - t0)
+            peak = max(peak, usage.ru_maxrss / 1024)
+    return Measurement("floor: bare cells, warm process", seconds, time.monotonic() - started,
+                       peak, 1)  # fmt: skip
 
 
-def available_engines() -> list[tuple[str, Callable[[], Engine]]]:
-    found: list[tuple[str, Callable[[], Engine]]] = []
-    for name in ("podman", "docker"):
-        engine = ContainerEngine.find(name)
-        if engine is not None:
-            found.append((name, lambda engine=engine: engine))
-    found.append(("local", LocalEngine.find))
-    return found
+def _run_bare(cells: list[str], folder: str) -> None:  # pragma: no cover - a forked child
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.chdir(folder)
+    import sys
+
+    sys.path.insert(0, folder)
+
+    def alarm(*_):
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, alarm)
+    namespace: dict = {"__name__": "__main__"}
+    for source in cells:
+        signal.setitimer(signal.ITIMER_REAL, LIMITS.cell_timeout)
+        try:
+            exec(compile(source, "<cell>", "exec"), namespace)
+        except BaseException:  # noqa: BLE001 - a failing cell does not stop the notebook
+            pass
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    os._exit(0)
 
 
 def run_benchmark(
-    assignment: Assignment, n: int, workers: int, print_fn=print
+    assignment: Assignment,
+    n: int,
+    workers: int,
+    print_fn: Callable[[str], None] = print,
+    otter_every: int = 1,
 ) -> list[Measurement]:
+    """Every measurement on the same submissions, one after the other, printed as it ends.
+
+    ``otter_every`` > 1 times sequential ``otter run`` on every k-th submission only (it costs
+    about 5 s each); its per-submission numbers are then from that subset.
+    """
     zip_path = assignment.autograder_zip
     results = []
+    podman = ContainerEngine.find("podman") or ContainerEngine.find("docker")
     with tempfile.TemporaryDirectory(prefix="bench-corpus-") as tmp:
         submissions = make_corpus(assignment, n, Path(tmp))
-        kinds = ", ".join(sorted({p.stem.split("-", 1)[1] for p in submissions}))
-        print_fn(f"{n} submissions ({kinds}), timeout {LIMITS.timeout:g} s")
+        counts: dict[str, int] = {}
+        for p in submissions:
+            kind = p.stem.split("-", 1)[1].split("--")[0]
+            counts[kind] = counts.get(kind, 0) + 1
+        crashing, looping = counts.get("crashing", 0), counts.get("looping", 0)
+        print_fn(
+            f"{n} submissions ({len(counts)} kinds, {crashing} crashing, {looping} timing out);"
+            f" per-cell limit {LIMITS.cell_timeout:g} s, whole {LIMITS.timeout:g} s"
+        )
         print_fn(HEADER)
-        results.append(time_otter_run(submissions, zip_path))
-        print_fn(results[-1].row())
-        for name, make in available_engines():
-            engine = make()
-            if engine.isolation == "container":
-                ensure_image(engine)
+        floor = time_floor(submissions, zip_path)
+        results.append(floor)
+        print_fn(floor.row())
+        if podman is not None:
+            ensure_image(podman)
             for count in sorted({1, workers}):
-                results.append(
-                    time_pipeline(f"pipeline: {name}", engine, submissions, zip_path, count)
-                )
+                warm = WarmEngine(podman)
+                results.append(time_pipeline("warm engine", warm, submissions, zip_path, count))
                 print_fn(results[-1].row())
+            results.append(
+                time_pipeline(
+                    "otter run, container per sub", podman, submissions, zip_path, workers
+                )  # fmt: skip
+            )
+            print_fn(results[-1].row())
+        sampled = submissions[::otter_every]
+        otter = time_otter_run(sampled, zip_path)
+        if otter_every > 1:
+            otter.label = f"otter run (sequential, 1/{otter_every})"
+        results.append(otter)
+        print_fn(otter.row())
+    warm_runs = [m for m in results if m.label == "warm engine"]
+    if warm_runs:
+        best = min(warm_runs, key=lambda m: m.per_submission)
+        single = next(m for m in warm_runs if m.workers == 1)
+        print_fn(
+            f"warm engine, {best.workers} workers: "
+            f"{otter.per_submission / best.per_submission:.1f}x the throughput of sequential"
+            f" otter run; 1 worker: median {single.median:.3f} s ="
+            f" {single.median / floor.median:.2f}x the floor's {floor.median:.3f} s;"
+            f" peak memory per worker {max(m.peak_memory_mb for m in warm_runs):.0f} MB"
+            " (grader + student process)"
+        )
     return results

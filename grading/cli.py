@@ -114,7 +114,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     from .benchmark import run_benchmark
 
     for assignment in _assignments(args):
-        run_benchmark(assignment, args.submissions, args.workers)
+        run_benchmark(assignment, args.submissions, args.workers, otter_every=args.otter_every)
     return 0
 
 
@@ -324,8 +324,14 @@ def parser() -> argparse.ArgumentParser:
     audit.add_argument("--out", help="keep the graded corpus here (reruns skip what is graded)")
 
     bench = add("benchmark", cmd_benchmark, "time otter run and every engine on N submissions")
-    bench.add_argument("-n", "--submissions", type=int, default=12)
+    bench.add_argument("-n", "--submissions", type=int, default=200)
     bench.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    bench.add_argument(
+        "--otter-every",
+        type=int,
+        default=1,
+        help="time sequential otter run on every k-th submission only (~5 s each)",
+    )
 
     image = sub.add_parser("image", help="build the reusable grading image")
     engine_options(image)

@@ -31,10 +31,11 @@ def grade_one(autograder, zygote, settings, notebook: bytes, name: str) -> dict:
         outcome = NotebookRun(autograder, zygote, settings).grade(notebook, name)
     except Exception:
         outcome = {"status": "error", "reason": traceback.format_exc(limit=4)}
-    outcome.setdefault("peak_memory_mb", 0.0)
-    outcome["grader_peak_memory_mb"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
-    )
+    grader_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    outcome["student_peak_memory_mb"] = outcome.get("peak_memory_mb", 0.0)
+    outcome["grader_peak_memory_mb"] = grader_mb
+    # The worker's footprint: both processes (an upper bound: they share the imported pages).
+    outcome["peak_memory_mb"] = round(outcome["student_peak_memory_mb"] + grader_mb, 1)
     return outcome
 
 
