@@ -1,15 +1,15 @@
 """Values on the channel between the student process and the grader: data only, never pickle.
 
-Scalars travel as JSON; containers as tagged objects; numpy arrays and scalars as ``.npy`` bytes
-read back with ``allow_pickle=False``. What cannot be copied as data travels as a reference: a
-callable becomes a handle the other side calls through the channel, a module its name, anything
-else an opaque description that no test can mistake for a right answer.
+Scalars travel as JSON; containers as tagged objects; numpy arrays and scalars as their raw
+bytes with a plain dtype (numbers, booleans, strings, dates: never objects, never a pickle).
+What cannot be copied as data travels as a reference: a callable becomes a handle the other
+side calls through the channel, a module its name, anything else an opaque description that no
+test can mistake for a right answer.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import math
 from collections.abc import Callable
 from typing import Any
@@ -36,14 +36,27 @@ class Opaque:
         return f"<{self.type_name} from the student process: {self.text}>"
 
 
-def _npy(array: np.ndarray) -> str:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+PLAIN_KINDS = "biufcUSMm"  # dtypes that are data: no objects, no structured records
 
 
-def _from_npy(text: str) -> np.ndarray:
-    return np.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False)
+def _raw(array: np.ndarray) -> dict:
+    """An array's bytes, dtype and shape (what ``.npy`` holds, without its slow header)."""
+    if not array.flags.c_contiguous:  # (np.ascontiguousarray would make a 0-d array 1-d)
+        array = array.copy(order="C")
+    return {
+        "dtype": array.dtype.str,
+        "shape": list(array.shape),
+        "b64": base64.b64encode(array.tobytes()).decode("ascii"),
+    }
+
+
+def _from_raw(data: dict) -> np.ndarray:
+    dtype = np.dtype(str(data["dtype"]))
+    if dtype.kind not in PLAIN_KINDS:
+        raise ValueError(f"refusing an array of dtype {dtype}")
+    shape = tuple(int(n) for n in data["shape"])
+    flat = np.frombuffer(base64.b64decode(data["b64"]), dtype=dtype)
+    return flat.reshape(shape).copy()  # writeable, and owning its memory
 
 
 def encode(value: Any, reference: Callable[[Any], dict | None], depth: int = 0) -> Any:
@@ -56,11 +69,11 @@ def encode(value: Any, reference: Callable[[Any], dict | None], depth: int = 0) 
         array = np.asarray(value)
         if array.size > MAX_ITEMS:
             raise EncodingError(f"an array of {array.size} items is larger than {MAX_ITEMS}")
-        if array.dtype.hasobject:
+        if array.dtype.kind not in PLAIN_KINDS:
             items = [encode(item, reference, depth + 1) for item in array.ravel().tolist()]
             return {TAG: "objects", "shape": list(array.shape), "v": items}
         kind = "scalar" if isinstance(value, np.generic) else "array"
-        return {TAG: kind, "npy": _npy(array)}
+        return {TAG: kind, **_raw(array)}
     if isinstance(value, int):
         return value if type(value) is int else {TAG: "int", "v": int(value)}
     if isinstance(value, float):
@@ -103,9 +116,9 @@ def decode(data: Any, resolve: Callable[[dict], Any]) -> Any:
     if kind == "complex":
         return complex(float(data["re"]), float(data["im"]))
     if kind == "array":
-        return _from_npy(data["npy"])
+        return _from_raw(data)
     if kind == "scalar":
-        return _from_npy(data["npy"])[()]
+        return _from_raw(data)[()]
     if kind == "objects":
         items = [decode(item, resolve) for item in data["v"]]
         array = np.empty(len(items), dtype=object)

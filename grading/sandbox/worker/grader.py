@@ -103,6 +103,7 @@ class NotebookRun:
         self.scratch = settings.scratch_root / f"student-{uuid.uuid4().hex[:12]}"
         self.peak_mb = 0.0
         self.solution_cells = 0
+        self.phases: dict[str, float] = {}  # seconds, for the log and the benchmark
 
     def grade(self, notebook: bytes, name: str) -> dict:
         started = time.monotonic()
@@ -122,6 +123,7 @@ class NotebookRun:
             SOLUTION_TAG in (cell.get("metadata", {}).get("tags") or []) for cell in nb.cells
         )
         cells = prepare_cells(nb, self.autograder, self.scratch)
+        self.phases["prepare"] = time.monotonic() - started
         skipped: dict[int, str] = {}
         for _attempt in range(MAX_REPLAYS + 1):
             lost = self._execute(cells, skipped, name, notebook, deadline)
@@ -137,6 +139,7 @@ class NotebookRun:
             self._stop()
             reason = f"the kernel was lost {MAX_REPLAYS + 1} times"
             return {"status": "error", "reason": reason}
+        self.phases["cells"] = time.monotonic() - started - self.phases["prepare"]
         try:
             for path in self.autograder.test_paths:
                 if not any(path in tf.path or tf.path in path for tf in self.results.values()):
@@ -148,7 +151,10 @@ class NotebookRun:
         finally:
             self.peak_mb = max(self.peak_mb, self.session.peak_memory_mb())
             self._stop()
-        return self._outcome(cells, skipped, replaced)
+        outcome = self._outcome(cells, skipped, replaced)
+        self.phases["total"] = time.monotonic() - started
+        outcome["phases"] = {k: round(v, 3) for k, v in self.phases.items()}
+        return outcome
 
     # -- execution ------------------------------------------------------------------------------
 
