@@ -135,6 +135,8 @@ def time_floor(submissions: list[Path], zip_path: Path) -> Measurement:
     from .sandbox.worker.zygote import preload
 
     preload()
+    import otter  # noqa: F401 - warm: the notebook's first cell imports it
+
     transform = TransformerManager().transform_cell
     seconds, peak = [], 0.0
     started = time.monotonic()

@@ -54,6 +54,7 @@ class Autograder:
             archive.extractall(self.root)
         self.config = json.loads((self.root / "otter_config.json").read_text(encoding="utf-8"))
         self.tests_dir = self.root / "tests"
+        self._test_files: dict[str, object] = {}
         self.test_paths = sorted(str(p) for p in self.tests_dir.glob("*.py"))
         files = self.root / "files"
         self.support = {
@@ -65,6 +66,15 @@ class Autograder:
     @property
     def name(self) -> str | None:
         return self.config.get("assignment_name")
+
+    def test_file(self, path: str):
+        """Otter's test file object for ``path``, read and compiled once per worker."""
+        if path not in self._test_files:
+            from otter.nbmeta_config import NBMetadataConfig
+            from otter.test_files import create_test_file
+
+            self._test_files[path] = create_test_file(path, NBMetadataConfig())
+        return self._test_files[path]
 
 
 def prepare_cells(nb: nbformat.NotebookNode, autograder: Autograder, cwd: Path) -> list[dict]:
@@ -210,10 +220,7 @@ class NotebookRun:
             self._check_path(str(path))
 
     def _check_path(self, path: str) -> None:
-        from otter.nbmeta_config import NBMetadataConfig
-        from otter.test_files import create_test_file
-
-        test_file = create_test_file(path, NBMetadataConfig())
+        test_file = copy.copy(self.autograder.test_file(path))  # run() sets its own results
         test_file.run(StudentNamespace(self.session))
         self.results.pop(test_file.name, None)
         self.results[test_file.name] = test_file
