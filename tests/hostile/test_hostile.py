@@ -243,3 +243,70 @@ def test_the_host_is_untouched(hostile_run, podman):
 
 def test_every_case_names_its_defence():
     assert all(case.get("defence") for case in FLAT.values())
+
+
+LEAK_WRITER = """\
+import builtins, os, random
+import matplotlib
+import numpy as np
+os.environ["GRADING_LEAK"] = "1"
+np.grading_leak = True
+builtins.grading_leak = True
+matplotlib.rcParams["lines.linewidth"] = 7.5
+random.seed(1)
+np.random.seed(1)
+with open("/tmp/grading-leak", "w") as f:
+    f.write("left behind")
+with open("grading-leak", "w") as f:
+    f.write("left behind")
+def f_prime(x):
+    return 12 * x**3 - 4 * x + 7
+"""
+LEAK_PROBE = """\
+import builtins, os, random
+import matplotlib
+import numpy as np
+LEAKS = [
+    os.environ.get("GRADING_LEAK"),
+    getattr(np, "grading_leak", None),
+    getattr(builtins, "grading_leak", None),
+    matplotlib.rcParams["lines.linewidth"] == 7.5,
+    random.random() == 0.13436424411240122,  # the first draw after random.seed(1)
+    np.random.rand() == 0.417022004702574,  # the first draw after np.random.seed(1)
+    os.path.exists("/tmp/grading-leak"),
+    os.path.exists("grading-leak"),
+]
+def f_prime(x):
+    return 0 * x if any(LEAKS) else 12 * x**3 - 4 * x + 7
+"""
+
+
+def test_nothing_of_one_submission_reaches_the_next_in_a_warm_worker(
+    assignment, podman, grading_image, tmp_path
+):
+    """One worker grades writer, probe, writer, probe: the probes see a pristine process."""
+    reference = _reference(assignment)
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for index, source in enumerate([LEAK_WRITER, LEAK_PROBE, LEAK_WRITER, LEAK_PROBE]):
+        nb = _with_answer(assignment, reference, "q1a", source)
+        nb.metadata["copy"] = index  # distinct files
+        kind = "probe" if source is LEAK_PROBE else "writer"
+        nbformat.write(nb, folder / f"{index}-{kind}.ipynb")
+    out = tmp_path / "out"
+    command = [
+        sys.executable, "-m", "grading", "grade", "--engine", "podman", "--workers", "1",
+        "--autograder", str(assignment.autograder_zip), "--out", str(out), str(folder),
+    ]  # fmt: skip
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    db = sqlite3.connect(out / "gradebook.sqlite")
+    rows = db.execute(
+        "SELECT s.origin, r.engine, q.score FROM submissions s JOIN results r USING (sha256)"
+        " JOIN question_results q USING (sha256) WHERE q.question = 'q1a' ORDER BY r.rowid"
+    ).fetchall()
+    assert [Path(origin).stem for origin, _, _ in rows] == [
+        "0-writer", "1-probe", "2-writer", "3-probe"
+    ]  # fmt: skip
+    assert {engine for _, engine, _ in rows} == {"podman-warm"}
+    assert [score for _, _, score in rows] == [1.0, 1.0, 1.0, 1.0]  # a probe that saw a leak: 0

@@ -15,6 +15,7 @@ from grading.gradebook import Gradebook
 from grading.model import (
     ERROR,
     GRADED,
+    TAMPERED,
     TIMEOUT,
     GradeResult,
     QuestionScore,
@@ -45,6 +46,19 @@ GOOD = {
     "tests": [{"question": "q1a", "name": "t", "hidden": True, "passed": True, "message": ""}],
     "peak_memory_mb": 180.5,
 }
+
+
+def test_tampered_keeps_its_honest_score_and_timeout_scores_zero(tmp_path):
+    reason = "code cell 3 replaces numpy.allclose"
+    tampered = collect_from(write_results(tmp_path / "t", {**GOOD, "status": "tampered",
+                                                           "reason": reason}))  # fmt: skip
+    assert (tampered.status, tampered.score, tampered.reason) == (TAMPERED, 1.0, reason)
+    timed_out = collect_from(write_results(tmp_path / "o", {**GOOD, "status": "timeout"}))
+    assert (timed_out.status, timed_out.score) == (TIMEOUT, 0.0)
+    info = read_autograder(Path("dist/derivatives/autograder/derivatives-autograder.zip"))
+    submission = Submission(Path("x.ipynb"), "x.ipynb", "x", "0" * 64, "notebook")
+    text = feedback_text(submission, tampered, info)
+    assert "held for review" in text and "Autograded score: 1 /" in text
 
 
 def test_results_file_is_the_only_source_of_scores(tmp_path):
