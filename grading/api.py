@@ -133,7 +133,7 @@ def _grade_all(
                     for future in finished:
                         group = pending.pop(future)
                         result = future.result()
-                        _record(book, group, result, info, run_id, out_dir)
+                        record_result(book, group, result, info, run_id, out_dir)
                         summary.graded += len(group)
                         summary.by_status[result.status] = summary.by_status.get(
                             result.status, 0
@@ -186,7 +186,7 @@ def keep_notebooks(out_dir: Path, submission: Submission, executed: Path) -> Non
             os.replace(tmp, target)
 
 
-def _record(
+def record_result(
     book: Gradebook,
     group: list[Submission],
     result: GradeResult,

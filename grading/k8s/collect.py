@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..api import _record, keep_notebooks
+from ..api import keep_notebooks, record_result
 from ..autograder import read_autograder
 from ..gradebook import Gradebook
 from ..model import Rejected, Submission
@@ -113,7 +113,7 @@ def collect_results(
                 run, folder, engine=ENGINE, isolation="container", timeout=timeout
             )
             keep_notebooks(out_dir, group[0], folder / "executed.ipynb")
-            _record(book, group, result, info, run_id, out_dir)
+            record_result(book, group, result, info, run_id, out_dir)
             summary.recorded += len(group)
             summary.by_status[result.status] = summary.by_status.get(result.status, 0) + len(group)
         book.finish_run(run_id)
