@@ -87,7 +87,11 @@ class Student:
         values = {}
         for name in message["names"]:
             if name in namespace:
-                values[name] = self._encode(namespace[name])
+                try:
+                    values[name] = self._encode(namespace[name])
+                except Exception as error:  # too large or too deep: a stand-in, not a crash
+                    values[name] = {TAG: "opaque", "type": type(error).__name__,
+                                    "repr": _safe_str(error)[:200]}  # fmt: skip
         return {"op": "values", "values": values}
 
     def on_call(self, message: dict) -> dict:
