@@ -42,7 +42,7 @@ def sample_names(assignment) -> list[str]:
 def test_podman_grades_every_sample_like_otter_run(samples_run, otter_scores, assignment):
     stdout, out = samples_run
     samples = sample_names(assignment)
-    assert f"podman: graded {len(samples)} ({len(samples)} graded)" in stdout
+    assert f"podman-warm: graded {len(samples)} ({len(samples)} graded)" in stdout
     for name in samples:
         assert question_scores(out, name) == otter_scores[name], name
 
@@ -56,7 +56,7 @@ def test_gradebook_records_students_hashes_tests_and_engine(samples_run, assignm
     for sha, origin in db.execute("SELECT sha256, origin FROM submissions"):
         assert len(sha) == 64 and origin.endswith(".ipynb")
     engines = set(db.execute("SELECT engine, isolation, status FROM results"))
-    assert engines == {("podman", "container", GRADED)}
+    assert engines == {("podman-warm", "container", GRADED)}
     tests = db.execute(
         "SELECT count(*), sum(hidden), sum(passed) FROM test_results t JOIN submissions s"
         " ON s.sha256 = t.sha256 WHERE s.origin LIKE '%strong.ipynb'"

@@ -164,6 +164,7 @@ class NotebookRun:
         outcome = self._outcome(cells, skipped, replaced)
         self.phases["total"] = time.monotonic() - started
         outcome["phases"] = {k: round(v, 3) for k, v in self.phases.items()}
+        log_summary(outcome)
         return outcome
 
     # -- execution ------------------------------------------------------------------------------
@@ -262,6 +263,15 @@ class NotebookRun:
             "tests": tests,
             "peak_memory_mb": self.peak_mb,
         }
+
+
+def log_summary(outcome: dict) -> None:
+    """Otter's closing lines, for the instructor reading the log."""
+    log("GRADING SUMMARY")
+    for question in outcome["questions"]:
+        log(f"{question['name']}: {question['score']:g} / {question['possible']:g}")
+    if outcome["reason"]:
+        log(f"{outcome['status']}: {outcome['reason']}")
 
 
 def log(line: str) -> None:
