@@ -1,7 +1,8 @@
 """Grade one submission inside the sandbox, in Gradescope's layout, and write the results files.
 
 This file runs inside the grading image (and, for the local engine, in a child process): it
-imports nothing from the ``grading`` package, only the standard library and Otter.
+imports nothing from the ``grading`` package, only the standard library, Otter and the worker
+package beside it.
 
     /autograder/source      the autograder zip, unpacked
     /autograder/submission  the student's notebook (plus the zip's support files)
@@ -23,6 +24,10 @@ import tempfile
 import traceback
 import zipfile
 from pathlib import Path
+
+# The worker package sits beside this file, in the image (/opt/grader) and in the source tree.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from worker.summary import summarise  # noqa: E402
 
 MAX_EXECUTED_BYTES = 20 * 1024 * 1024
 
@@ -49,27 +54,6 @@ def prepare(root: Path, autograder_zip: Path, submission_dir: Path) -> None:
     for item in submission_dir.iterdir():
         if item.is_file():
             shutil.copy(item, root / "submission" / item.name)
-
-
-def summarise(results) -> dict:
-    """Per-question and per-test outcomes of Otter's ``GradingResults``, as JSON-able data."""
-    questions, tests = [], []
-    for name, test_file in results.results.items():
-        questions.append(
-            {"name": name, "score": float(test_file.score), "possible": float(test_file.possible)}
-        )
-        for outcome in test_file.test_case_results:
-            case = outcome.test_case
-            tests.append(
-                {
-                    "question": name,
-                    "name": str(case.name),
-                    "hidden": bool(case.hidden),
-                    "passed": bool(outcome.passed),
-                    "message": str(outcome.message or ""),
-                }
-            )
-    return {"questions": questions, "tests": tests}
 
 
 def save_executed(results, path: Path) -> None:
@@ -203,8 +187,12 @@ def grade(root: Path, autograder_zip: Path, submission_dir: Path) -> dict:
     save_executed(results, root / "results" / "executed.ipynb")
     note = "; ".join(f"{s} stopped the kernel and was skipped" for s in skipped)
     if results.has_catastrophic_failure():
-        return {"status": "error", "reason": str(results.catastrophic_error), **summarise(results)}
-    return {"status": "graded", "reason": note, **summarise(results)}
+        return {
+            "status": "error",
+            "reason": str(results.catastrophic_error),
+            **summarise(results.results),
+        }
+    return {"status": "graded", "reason": note, **summarise(results.results)}
 
 
 def peak_memory_mb() -> float:

@@ -24,6 +24,7 @@ import nbformat
 
 from .sandboxing import ChildLimits, clean_up_user, reap_zombies
 from .session import Session, StudentGone, StudentNamespace
+from .summary import summarise
 from .tamper import scan_cells
 from .zygote import Zygote
 
@@ -229,21 +230,6 @@ class NotebookRun:
     # -- the outcome ----------------------------------------------------------------------------
 
     def _outcome(self, cells: list[dict], skipped: dict[int, str], replaced: list[str]) -> dict:
-        questions, tests = [], []
-        for name, test_file in self.results.items():
-            score, possible = float(test_file.score), float(test_file.possible)
-            questions.append({"name": name, "score": score, "possible": possible})
-            for outcome in test_file.test_case_results:
-                case = outcome.test_case
-                tests.append(
-                    {
-                        "question": name,
-                        "name": str(case.name),
-                        "hidden": bool(case.hidden),
-                        "passed": bool(outcome.passed),
-                        "message": str(outcome.message or ""),
-                    }
-                )
         notes = [f"cell {cells[p].get('index')} ({why}) stopped the kernel and was skipped"
                  for p, why in skipped.items()]  # fmt: skip
         submitted = [c["source"] for c in cells if c.get("index") is not None]
@@ -259,8 +245,7 @@ class NotebookRun:
         return {
             "status": status,
             "reason": reason,
-            "questions": questions,
-            "tests": tests,
+            **summarise(self.results),
             "peak_memory_mb": self.peak_mb,
         }
 
