@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import SHARDS, fake_outcome, plan_record, shard_members, write_shard
+from k8s_helpers import SHARDS, fake_outcome, plan_record, shard_members, write_shard
 
 from grading.cli import main
 from grading.k8s import collect_results
@@ -137,7 +137,7 @@ def test_malformed_or_linked_results_never_become_scores(volume, zip_questions, 
 
 
 def test_rejected_inputs_reach_the_gradebook_like_a_local_run(assignment, tmp_path, zip_questions):
-    from conftest import IMAGE
+    from k8s_helpers import IMAGE
 
     from grading.k8s import write_plan
     from grading.k8s.plan import ClusterOptions

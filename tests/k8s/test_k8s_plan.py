@@ -11,7 +11,7 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 import yaml
-from conftest import IMAGE, SHARDS, plan_record, shard_members
+from k8s_helpers import IMAGE, SHARDS, plan_record, shard_members
 from kubernetes_validate.utils import latest_version
 
 from grading.cli import main

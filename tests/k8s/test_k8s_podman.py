@@ -10,7 +10,7 @@ import json
 import shutil
 
 import pytest
-from conftest import SHARDS, gradebook_rows, shard_members
+from k8s_helpers import SHARDS, gradebook_rows, shard_members
 from k8s_pod import run_pod
 
 from grading.k8s import collect_results, write_plan
