@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..outputs import atomic_write
 from .containers import OWNER_LABEL, ContainerEngine, EngineError
 from .limits import Limits
 from .outcome import SandboxRun
@@ -40,7 +41,6 @@ class Worker:
     name: str
     replies: queue.Queue = field(default_factory=queue.Queue)
     log: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LOG_LINES))
-    graded: int = 0
 
     def start_readers(self) -> None:
         def read_replies() -> None:
@@ -113,8 +113,7 @@ class WarmEngine:
         if reply is None or reply.get("id") != request_id:
             self._discard(worker)
             return SandboxRun(timed_out=reply is None, returncode=None, log=log, seconds=seconds)
-        _write_atomic(out_dir / "grading.json", json.dumps(reply.get("result", {})))
-        worker.graded += 1
+        atomic_write(out_dir / "grading.json", json.dumps(reply.get("result", {})))
         self._checkin(key, worker)
         return SandboxRun(timed_out=False, returncode=0, log=log, seconds=seconds)
 
@@ -221,9 +220,3 @@ def _stop(worker: Worker, engine: ContainerEngine) -> None:
         engine.cli(["rm", "--force", worker.name], check=False, timeout=60)
         worker.process.kill()
         worker.process.wait()
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

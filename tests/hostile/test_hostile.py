@@ -22,6 +22,7 @@ import nbformat
 import pytest
 import yaml
 
+from grading.gradebook import Gradebook
 from grading.model import GRADED, INVALID
 from grading.notebooks import answer_cell_ids, fill_answers, reference_submission
 from grading.sandbox.containers import OWNER_LABEL
@@ -33,7 +34,7 @@ CASES = yaml.safe_load((HERE / "cases.yaml").read_text())
 FLAT = {name: case for group in CASES.values() for name, case in group.items()}
 NORMAL = ("strong.ipynb", "typical.ipynb", "weak.ipynb")
 STUDENT_UID = 10001
-LIMITS = ["--cell-timeout", "8", "--timeout", "240", "--workers", "2"]
+LIMITS = ["--cell-timeout", "8", "--timeout", "240"]
 
 
 def _reference(assignment) -> nbformat.NotebookNode:
@@ -108,9 +109,9 @@ def build_corpus(assignment, folder: Path) -> None:
             _archive(folder / f"{name}.zip", case["archive"], reference_bytes)
 
 
-def _grade(assignment, paths: list[Path], out: Path, *extra: str) -> None:
+def _grade(assignment, paths: list[Path], out: Path, *extra: str, workers: int = 2) -> None:
     command = [
-        sys.executable, "-m", "grading", "grade", "--engine", "podman",
+        sys.executable, "-m", "grading", "grade", "--engine", "podman", "--workers", str(workers),
         "--autograder", str(assignment.autograder_zip), "--out", str(out), *LIMITS, *extra,
         *map(str, paths),
     ]  # fmt: skip
@@ -119,21 +120,14 @@ def _grade(assignment, paths: list[Path], out: Path, *extra: str) -> None:
 
 
 def _rows(out: Path) -> dict[str, dict]:
-    """Per case (the file's stem): status, reason and per-question scores."""
-    db = sqlite3.connect(out / "gradebook.sqlite")
-    rows = {}
-    query = (
-        "SELECT s.origin, r.status, r.reason, r.sha256 FROM submissions s"
-        " JOIN results r USING (sha256)"
-    )
-    for origin, status, reason, sha in db.execute(query):
-        scores = dict(
-            db.execute("SELECT question, score FROM question_results WHERE sha256 = ?", (sha,))
-        )
-        rows[_case_name(origin)] = {"status": status, "reason": reason or "", "scores": scores}
-    for origin, reason in db.execute("SELECT origin, reason FROM rejected"):
-        rows[_case_name(origin)] = {"status": INVALID, "reason": reason, "scores": {}}
-    return rows
+    """Per case (the file's stem): status, reason and per-question scores; rejections too."""
+    with Gradebook(out / "gradebook.sqlite") as book:
+        return {
+            _case_name(row.origin): {
+                "status": row.status, "reason": row.reason, "scores": row.questions,
+            }
+            for row in book.rows(book.latest_autograder())
+        }  # fmt: skip
 
 
 def _case_name(origin: str) -> str:
@@ -294,12 +288,7 @@ def test_nothing_of_one_submission_reaches_the_next_in_a_warm_worker(
         kind = "probe" if source is LEAK_PROBE else "writer"
         nbformat.write(nb, folder / f"{index}-{kind}.ipynb")
     out = tmp_path / "out"
-    command = [
-        sys.executable, "-m", "grading", "grade", "--engine", "podman", "--workers", "1",
-        "--autograder", str(assignment.autograder_zip), "--out", str(out), str(folder),
-    ]  # fmt: skip
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    _grade(assignment, [folder], out, workers=1)
     db = sqlite3.connect(out / "gradebook.sqlite")
     rows = db.execute(
         "SELECT s.origin, r.engine, q.score FROM submissions s JOIN results r USING (sha256)"

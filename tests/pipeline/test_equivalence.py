@@ -7,13 +7,13 @@ costs only the warm run (about 0.3 s per notebook).
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 from test_audit import AUDIT_OUT
 
 from grading.audit import run_audit
+from grading.gradebook import Gradebook
 from grading.sandbox import WarmEngine
 
 pytestmark = pytest.mark.slow
@@ -21,17 +21,9 @@ pytestmark = pytest.mark.slow
 
 def outcomes(out: Path) -> dict[str, tuple[str, dict[str, float]]]:
     """Per notebook file name: status and per-question scores."""
-    db = sqlite3.connect(out / "gradebook.sqlite")
-    found = {}
-    rows = db.execute(
-        "SELECT s.origin, r.status, r.sha256 FROM submissions s JOIN results r USING (sha256)"
-    )
-    for origin, status, sha in rows:
-        scores = dict(
-            db.execute("SELECT question, score FROM question_results WHERE sha256 = ?", (sha,))
-        )
-        found[Path(origin).name] = (status, scores)
-    return found
+    with Gradebook(out / "gradebook.sqlite") as book:
+        rows = book.rows(book.latest_autograder())
+        return {Path(row.origin).name: (row.status, row.questions) for row in rows}
 
 
 def test_warm_engine_scores_the_whole_corpus_like_otter_run(

@@ -160,8 +160,7 @@ class NotebookRun:
         except StudentGone:
             replaced = []
         finally:
-            self.peak_mb = max(self.peak_mb, self.session.peak_memory_mb())
-            self._stop()
+            self._stop()  # records the student process's peak memory first
         outcome = self._outcome(cells, skipped, replaced)
         self.phases["total"] = time.monotonic() - started
         outcome["phases"] = {k: round(v, 3) for k, v in self.phases.items()}
