@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from .sandboxing import ChildLimits, clean_up_user, reap_zombies
+from .sandboxing import ChildLimits, clean_up_user, kill_strays, reap_zombies
 from .session import Session, StudentGone, StudentNamespace
 from .summary import summarise
 from .tamper import scan_cells
@@ -202,6 +202,9 @@ class NotebookRun:
                 reply = self.session.request({"op": "run", "source": source}, seconds)
             except StudentGone as error:
                 return position, str(error)
+            # What the cell left running would go on competing with the next cells for memory
+            # and processes (a fork bomb's copies): a cell's processes end with it.
+            kill_strays(self.settings.uid, keep=self.session.pid)
             where = f"cell {cell.get('index')}" if cell.get("index") is not None else "Otter's cell"
             if reply.get("interrupted"):
                 log(f"{where}: " + TIMEOUT_MESSAGE.format(seconds=seconds))

@@ -77,16 +77,38 @@ def drop_privileges(uid: int, scratch: Path, limits: ChildLimits) -> None:
     )
 
 
+def separate_user(uid: int) -> bool:
+    """Whether the student process runs as a user of its own (the worker started as root)."""
+    return os.getuid() == 0 and uid != 0
+
+
 def clean_up_user(uid: int, scratch: Path) -> int:
     """Kill every process of ``uid`` and delete its files in the shared temporary folders.
 
-    Runs in a helper that becomes ``uid``: a process may always signal and delete its own, so
-    the grader needs no extra right, and nothing of another user can be touched. Returns the
-    number of processes left (0 unless something refused to die).
+    Returns the number of processes left (0 unless something refused to die).
     """
-    if os.getuid() != 0 or uid == 0:  # no separate student user to clean up after
+    if not separate_user(uid):
         shutil.rmtree(scratch, ignore_errors=True)
         return 0
+
+    def kill_all_and_delete() -> None:
+        _kill_all_but(uid, keep=None)
+        _remove_owned(uid, scratch)
+
+    return _as_user(uid, kill_all_and_delete)
+
+
+def kill_strays(uid: int, keep: int) -> None:
+    """Kill what a cell left running (a fork bomb's copies, a background process): every
+    process of ``uid`` but the student process ``keep``. Cheap when there is none."""
+    if separate_user(uid) and processes_of(uid, exclude=keep):
+        _as_user(uid, lambda: _kill_all_but(uid, keep=keep))
+
+
+def _as_user(uid: int, action) -> int:
+    """Run ``action`` in a helper that becomes ``uid``: a process may always signal and delete
+    its own, so the grader needs no extra right and nothing of another user can be touched.
+    Returns how many processes of ``uid`` other than the helper are left."""
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the helper
         code = 0
@@ -94,19 +116,33 @@ def clean_up_user(uid: int, scratch: Path) -> int:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
-            for _ in range(50):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(-1, signal.SIGKILL)  # every process of this user but us
-                if not processes_of(uid, exclude=os.getpid()):
-                    break
-                time.sleep(0.02)
-            _remove_owned(uid, scratch)
+            action()
             code = min(len(processes_of(uid, exclude=os.getpid())), 100)
         except BaseException:
             code = 101
         os._exit(code)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
+
+
+def _kill_all_but(uid: int, keep: int | None) -> None:
+    """Stop, then kill, until none is left: a fork bomb's copies keep forking meanwhile."""
+    helper = os.getpid()
+    for _ in range(500):  # up to ~10 s
+        if keep is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(-1, signal.SIGSTOP)  # every process of this user but us: frozen,
+                os.kill(-1, signal.SIGKILL)  # so none forks a new one while we kill
+        else:
+            strays = [p for p in processes_of(uid, exclude=helper) if p != keep]
+            for sig in (signal.SIGSTOP, signal.SIGKILL):
+                for stray in strays:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(stray, sig)
+        left = [p for p in processes_of(uid, exclude=helper) if p != keep]
+        if not left:
+            return
+        time.sleep(0.02)
 
 
 def _remove_owned(uid: int, scratch: Path) -> None:
