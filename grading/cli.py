@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .assignments import discover
+from .errors import GradingError
 from .sandbox import ENGINE_CHOICES, MODE_CHOICES
 from .sandbox.containers import EngineError
 from .sandbox.image import DEBIAN_BASE, REGISTRY_BASE
@@ -404,6 +405,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (FileNotFoundError, ValueError, EngineError) as error:
+    except (GradingError, FileNotFoundError, ValueError, EngineError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
