@@ -354,7 +354,7 @@ def parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--memory", type=int, default=2048, help="MB per submission")
     grade.add_argument("--cpus", type=float, default=1.0, help="CPUs per submission")
-    grade.add_argument("--pids", type=int, default=256, help="processes per submission")
+    grade.add_argument("--pids", type=int, default=64, help="processes per submission")
     mode_option(grade)
     engine_options(grade)
     grade.set_defaults(handler=cmd_grade)

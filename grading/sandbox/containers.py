@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .limits import Limits
+from .limits import GRADER_PIDS, Limits
 from .outcome import SandboxRun
 
 # `podman/docker run` exit codes that mean the engine failed, not the command inside.
@@ -97,10 +97,10 @@ class ContainerEngine:
             "--tmpfs", f"/autograder:rw,exec,size={limits.scratch_mb}m",
             "--tmpfs", "/grading:rw,size=64m",  # the runner's own temporary files
             "--memory", f"{limits.memory_mb}m", "--memory-swap", f"{limits.memory_mb}m",
-            "--pids-limit", str(limits.pids),
+            "--pids-limit", str(limits.pids + GRADER_PIDS),
             "--cpus", str(limits.cpus),
             "--ulimit", f"nofile={limits.open_files}:{limits.open_files}",
-            "--ulimit", f"nproc={limits.pids}:{limits.pids}",
+            "--ulimit", f"nproc={limits.pids + GRADER_PIDS}:{limits.pids + GRADER_PIDS}",
             "--security-opt", "no-new-privileges",
             "--cap-drop", "ALL",
             "-v", f"{autograder_zip.resolve()}:/in/autograder.zip:ro",

@@ -23,13 +23,14 @@ from pathlib import Path
 
 from ..outputs import atomic_write
 from .containers import OWNER_LABEL, ContainerEngine, EngineError
-from .limits import Limits
+from .limits import GRADER_PIDS, Limits
 from .outcome import SandboxRun
+from .uids import FIRST_STUDENT_UID, UidLease, lease_student_uid
 
-STUDENT_UID = 10001
+STUDENT_UID = FIRST_STUDENT_UID  # in a pod of its own (Kubernetes), where no uid is shared
 GRADER_MEMORY_MB = 768  # the worker's own share of the container's memory
-GRADER_PIDS = 64
 START_SECONDS = 120.0
+BACKSTOP_SECONDS = 30.0  # past the worker's own hard deadline and its clean-up
 LOG_LINES = 400
 
 
@@ -39,6 +40,7 @@ class Worker:
 
     process: subprocess.Popen
     name: str
+    uid: UidLease
     replies: queue.Queue = field(default_factory=queue.Queue)
     log: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LOG_LINES))
 
@@ -107,7 +109,7 @@ class WarmEngine:
             log = "".join(worker.log)[-1500:]
             raise EngineError(f"worker {worker.name} stopped: {log}") from None
         # The worker enforces the limits itself; this is the backstop for a wedged container.
-        reply = worker.receive(limits.timeout + 60)
+        reply = worker.receive(limits.timeout + BACKSTOP_SECONDS)
         seconds = time.monotonic() - started
         log = "".join(worker.log)
         if reply is None or reply.get("id") != request_id:
@@ -153,17 +155,22 @@ class WarmEngine:
 
     def _start(self, image: str, autograder_zip: Path, limits: Limits, owner: str) -> Worker:
         name = f"grading-worker-{uuid.uuid4().hex[:12]}"
+        uid = lease_student_uid()
         command = [self.engine.executable, *self.engine.global_flags, *container_args(
-            name, image, limits, owner)]  # fmt: skip
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-        )
-        worker = Worker(process=process, name=name)
+            name, image, limits, owner, uid.uid)]  # fmt: skip
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                bufsize=1,
+            )
+        except OSError:
+            uid.release()
+            raise
+        worker = Worker(process=process, name=name, uid=uid)
         worker.start_readers()
         zip_data = base64.b64encode(autograder_zip.read_bytes()).decode("ascii")
         with contextlib.suppress(BrokenPipeError, OSError):
@@ -179,7 +186,9 @@ class WarmEngine:
         return worker
 
 
-def container_args(name: str, image: str, limits: Limits, owner: str) -> list[str]:
+def container_args(
+    name: str, image: str, limits: Limits, owner: str, student_uid: int = STUDENT_UID
+) -> list[str]:
     """``run`` arguments of a worker container: no network, read-only, few rights, limits.
 
     The worker keeps three capabilities: SETUID and SETGID to become the student user, KILL to
@@ -206,7 +215,7 @@ def container_args(name: str, image: str, limits: Limits, owner: str) -> list[st
         "--timeout", str(limits.timeout),
         "--memory-mb", str(limits.memory_mb),
         "--processes", str(limits.pids),
-        "--uid", str(STUDENT_UID),
+        "--uid", str(student_uid),
         "--private", "/grading",
     ]  # fmt: skip
 
@@ -220,3 +229,4 @@ def _stop(worker: Worker, engine: ContainerEngine) -> None:
         engine.cli(["rm", "--force", worker.name], check=False, timeout=60)
         worker.process.kill()
         worker.process.wait()
+    worker.uid.release()  # the container and every process of its student uid are gone

@@ -21,7 +21,7 @@ import yaml
 
 from grading.k8s.plan import INDEX_ANNOTATION
 from grading.sandbox import ContainerEngine, Limits
-from grading.sandbox.warm import GRADER_PIDS
+from grading.sandbox.limits import GRADER_PIDS
 
 HANDLED_POD_FIELDS = {
     "restartPolicy", "automountServiceAccountToken", "enableServiceLinks", "hostUsers",

@@ -39,6 +39,11 @@ class Channel:
                 raise ChannelClosed(str(error)) from None
             view = view[written:]
 
+    def readable(self, deadline: float) -> bool:
+        """Whether a message has started to arrive before ``deadline`` (nothing is consumed)."""
+        left = max(0.0, deadline - time.monotonic())
+        return bool(select.select([self.read_fd], [], [], left)[0])
+
     def recv(self, deadline: float | None = None) -> dict:
         """The next message; ``deadline`` is a ``time.monotonic()`` value."""
         (size,) = HEADER.unpack(self._read(HEADER.size, deadline))

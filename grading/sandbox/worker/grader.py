@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 
 from .sandboxing import ChildLimits, clean_up_user, kill_strays, reap_zombies
-from .session import Session, StudentGone, StudentNamespace
+from .session import OutOfTime, Session, StudentGone, StudentNamespace
 from .summary import summarise
 from .tamper import scan_cells
 from .zygote import Zygote
@@ -31,6 +31,8 @@ from .zygote import Zygote
 MAX_REPLAYS = 3
 REPLAY_MESSAGE = "this cell stopped the grading kernel ({why}); it was skipped"
 TIMEOUT_MESSAGE = "the cell ran longer than {seconds:g} s and was interrupted"
+OUT_OF_TIME = "exceeded the {seconds:g} s limit for the whole submission"
+STRAYS_MESSAGE = "the processes it started could not be stopped"
 INDEX_KEY = "grading_index"
 SOLUTION_TAG = "otter_assign_solution_cell"  # Otter Assign's mark on the solutions notebook
 
@@ -115,10 +117,11 @@ class NotebookRun:
         self.peak_mb = 0.0
         self.solution_cells = 0
         self.phases: dict[str, float] = {}  # seconds, for the log and the benchmark
+        self.deadline = 0.0  # time.monotonic() when the whole submission must end
 
     def grade(self, notebook: bytes, name: str) -> dict:
         started = time.monotonic()
-        deadline = started + self.settings.timeout
+        self.deadline = started + self.settings.timeout
         try:
             nb = nbformat.reads(notebook.decode("utf-8"), as_version=4)
         except Exception as error:
@@ -137,13 +140,12 @@ class NotebookRun:
         self.phases["prepare"] = time.monotonic() - started
         skipped: dict[int, str] = {}
         for _attempt in range(MAX_REPLAYS + 1):
-            lost = self._execute(cells, skipped, name, notebook, deadline)
+            lost = self._execute(cells, skipped, name, notebook)
             if lost is None:
                 break
             position, why = lost
             if position < 0:  # out of time for the whole submission
-                self._stop()
-                return {"status": "timeout", "reason": why, "peak_memory_mb": self.peak_mb}
+                return self._timed_out()
             skipped[position] = why
             self._stop()
         else:
@@ -159,8 +161,9 @@ class NotebookRun:
             replaced = list(report.get("replaced", []))
         except StudentGone:
             replaced = []
-        finally:
-            self._stop()  # records the student process's peak memory first
+        if time.monotonic() >= self.deadline:  # a test's call ran into the deadline
+            return self._timed_out()
+        self._stop()  # records the student process's peak memory first
         outcome = self._outcome(cells, skipped, replaced)
         self.phases["total"] = time.monotonic() - started
         outcome["phases"] = {k: round(v, 3) for k, v in self.phases.items()}
@@ -172,7 +175,7 @@ class NotebookRun:
     def _start(self, name: str, notebook: bytes) -> None:
         self.session = Session(
             self.zygote, self.settings.uid, self.scratch, self.settings.limits,
-            self.settings.cell_timeout, self._on_check,
+            self.settings.cell_timeout, self._on_check, self.deadline,
         )  # fmt: skip
         files = dict(self.autograder.support)
         files[Path(name).name] = base64.b64encode(notebook).decode("ascii")
@@ -185,26 +188,35 @@ class NotebookRun:
         clean_up_user(self.settings.uid, self.scratch)
         reap_zombies()
 
-    def _execute(self, cells, skipped, name, notebook, deadline):
-        """Run every cell; ``(position, why)`` of a cell that lost the student process."""
+    def _timed_out(self) -> dict:
+        self._stop()
+        reason = OUT_OF_TIME.format(seconds=self.settings.timeout)
+        return {"status": "timeout", "reason": reason, "peak_memory_mb": self.peak_mb}
+
+    def _execute(self, cells, skipped, name, notebook):
+        """Run every cell; ``(position, why)`` of a cell that lost the student process, or
+        ``(-1, why)`` when the whole submission is out of time."""
         self.results.clear()
-        self._start(name, notebook)
+        try:
+            self._start(name, notebook)
+        except OutOfTime as error:
+            return -1, str(error)
         for position, cell in enumerate(cells):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                limit = self.settings.timeout
-                return -1, f"exceeded the {limit:g} s limit for the whole submission"
             source = cell["source"]
             if position in skipped:
                 source = f"raise RuntimeError({REPLAY_MESSAGE.format(why=skipped[position])!r})"
-            seconds = min(self.settings.cell_timeout, left)
+            seconds = self.settings.cell_timeout
             try:
                 reply = self.session.request({"op": "run", "source": source}, seconds)
+            except OutOfTime as error:
+                return -1, str(error)
             except StudentGone as error:
                 return position, str(error)
             # What the cell left running would go on competing with the next cells for memory
             # and processes (a fork bomb's copies): a cell's processes end with it.
-            kill_strays(self.settings.uid, keep=self.session.pid)
+            if not kill_strays(self.settings.uid, keep=self.session.pid):
+                self.session.alive = False
+                return position, STRAYS_MESSAGE
             where = f"cell {cell.get('index')}" if cell.get("index") is not None else "Otter's cell"
             if reply.get("interrupted"):
                 log(f"{where}: " + TIMEOUT_MESSAGE.format(seconds=seconds))

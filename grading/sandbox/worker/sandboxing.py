@@ -1,8 +1,16 @@
 """What the student process gives up before it runs a line of student code, and the clean-up
-after it: another user, resource limits, a private scratch folder, a scrubbed environment.
+after it: another user, resource limits, the lowest CPU priority, a private scratch folder, a
+scrubbed environment.
 
 The network is cut by the container around the worker; the tests live in a folder only the
 grader's user can read.
+
+Why the clean-up freezes before it kills: a fork bomb's copies fork faster than anyone can list
+and kill them one by one, so every process of the student user is first stopped with one
+``kill(-1, SIGSTOP)`` issued *as that user* (the kernel walks its process table; nothing is
+missed and a stopped process cannot fork), then the copies are killed. The student processes run
+under ``SCHED_IDLE``, so within the container's CPU share the grader, and the helper doing this,
+always run first: a bomb cannot starve the code that stops it.
 """
 
 from __future__ import annotations
@@ -20,6 +28,12 @@ from pathlib import Path
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 SHARED_TEMP_DIRS = ("/tmp", "/dev/shm", "/var/tmp")
+# The OOM killer's preference (higher goes first): the student process before the grader, and
+# what it forks before the student process itself (see ``student.run_child``).
+STUDENT_OOM_SCORE = 500
+FORKED_OOM_SCORE = 1000
+FREEZE_SECONDS = 5.0  # to stop every process of the student user; then it is all killed
+KILL_SECONDS = 5.0  # for the stopped copies to be gone
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,7 @@ class ChildLimits:
     file_mb: int = 256  # largest file it may write
     open_files: int = 256
     cpu_seconds: int = 600
+    idle_priority: bool = True  # SCHED_IDLE: the grader always runs before student code
 
 
 def _prctl(option: int, value: int) -> None:
@@ -44,7 +59,9 @@ def drop_privileges(uid: int, scratch: Path, limits: ChildLimits) -> None:
     """
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the grader
     with contextlib.suppress(OSError):
-        Path("/proc/self/oom_score_adj").write_text("1000")  # the OOM killer takes us first
+        Path("/proc/self/oom_score_adj").write_text(str(STUDENT_OOM_SCORE))
+    if limits.idle_priority:  # inherited by every process it forks; it cannot raise it back
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     os.setsid()
     if os.getuid() == 0 and uid != 0:
         os.setgroups([])
@@ -63,6 +80,7 @@ def drop_privileges(uid: int, scratch: Path, limits: ChildLimits) -> None:
         (resource.RLIMIT_NOFILE, limits.open_files),
         (resource.RLIMIT_CPU, limits.cpu_seconds),
         (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NICE, 0),  # no way back from SCHED_IDLE
     ):
         resource.setrlimit(which, (value, value))
     keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
@@ -71,6 +89,8 @@ def drop_privileges(uid: int, scratch: Path, limits: ChildLimits) -> None:
     os.environ.update(
         HOME=str(scratch),
         TMPDIR=str(scratch),
+        USER="grader",  # the student uid may have no passwd entry (one uid per worker)
+        LOGNAME="grader",
         MPLCONFIGDIR=str(scratch / ".matplotlib"),
         MPLBACKEND="module://matplotlib_inline.backend_inline",
         PYTHONDONTWRITEBYTECODE="1",
@@ -91,58 +111,79 @@ def clean_up_user(uid: int, scratch: Path) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
         return 0
 
-    def kill_all_and_delete() -> None:
-        _kill_all_but(uid, keep=None)
+    def kill_all_and_delete() -> int:
+        left = _freeze_and_kill(keep=None)
         _remove_owned(uid, scratch)
+        return left
 
     return _as_user(uid, kill_all_and_delete)
 
 
-def kill_strays(uid: int, keep: int) -> None:
+def kill_strays(uid: int, keep: int) -> bool:
     """Kill what a cell left running (a fork bomb's copies, a background process): every
-    process of ``uid`` but the student process ``keep``. Cheap when there is none."""
-    if separate_user(uid) and processes_of(uid, exclude=keep):
-        _as_user(uid, lambda: _kill_all_but(uid, keep=keep))
+    process of ``uid`` but the student process ``keep``. Cheap when there is none.
+
+    False if the copies could not all be stopped in time: everything of ``uid``, ``keep``
+    included, is then killed, and the cell counts as one that lost the student process.
+    """
+    if not separate_user(uid) or not processes_of(uid, exclude=keep):
+        return True
+    return _as_user(uid, lambda: _freeze_and_kill(keep=keep)) == 0
 
 
 def _as_user(uid: int, action) -> int:
     """Run ``action`` in a helper that becomes ``uid``: a process may always signal and delete
     its own, so the grader needs no extra right and nothing of another user can be touched.
-    Returns how many processes of ``uid`` other than the helper are left."""
+    Returns ``action``'s result, a count of processes left (101 if the helper failed)."""
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the helper
-        code = 0
+        code = 101
         try:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
-            action()
-            code = min(len(processes_of(uid, exclude=os.getpid())), 100)
-        except BaseException:
-            code = 101
+            code = min(int(action()), 100)
+        except BaseException:  # noqa: BLE001 - any failure is reported by the exit code
+            pass
         os._exit(code)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
 
 
-def _kill_all_but(uid: int, keep: int | None) -> None:
-    """Stop, then kill, until none is left: a fork bomb's copies keep forking meanwhile."""
-    helper = os.getpid()
-    for _ in range(500):  # up to ~10 s
+def _freeze_and_kill(keep: int | None) -> int:
+    """In a helper running as the student user: stop all of that user's processes, kill all but
+    ``keep``, then let ``keep`` go on. Returns 0 on success, else how many are left (at least 1
+    when ``keep`` had to be killed too, because something would not stop)."""
+    me = os.getpid()
+    deadline = time.monotonic() + FREEZE_SECONDS
+    failed = False
+    try:
+        while True:  # until nothing runs: a process caught mid-fork may hand over a new one
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(-1, signal.SIGSTOP)  # every process of this user but the helper
+            states = process_states(os.getuid(), exclude=me)
+            if all(state in "Tt" for state in states.values()):
+                break
+            if time.monotonic() > deadline:  # something will not stop: end all of it
+                failed, keep = keep is not None, None
+                break
         if keep is None:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(-1, signal.SIGSTOP)  # every process of this user but us: frozen,
-                os.kill(-1, signal.SIGKILL)  # so none forks a new one while we kill
-        else:
-            strays = [p for p in processes_of(uid, exclude=helper) if p != keep]
-            for sig in (signal.SIGSTOP, signal.SIGKILL):
-                for stray in strays:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(stray, sig)
-        left = [p for p in processes_of(uid, exclude=helper) if p != keep]
-        if not left:
-            return
-        time.sleep(0.02)
+                os.kill(-1, signal.SIGKILL)
+        for pid in states:
+            if pid != keep:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + KILL_SECONDS
+        while True:
+            left = [pid for pid in process_states(os.getuid(), exclude=me) if pid != keep]
+            if not left or time.monotonic() > deadline:
+                return max(len(left), int(failed))
+            time.sleep(0.005)
+    finally:
+        if keep is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(keep, signal.SIGCONT)
 
 
 def _remove_owned(uid: int, scratch: Path) -> None:
@@ -159,20 +200,32 @@ def _remove_owned(uid: int, scratch: Path) -> None:
                         os.unlink(entry.path)
 
 
-def processes_of(uid: int, exclude: int = -1) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
+def process_states(uid: int, exclude: int = -1, zombies: bool = False) -> dict[int, str]:
+    """pid -> state letter (``/proc/PID/stat``) of every live process of ``uid``.
+
+    Zombies and dead processes run nothing and wait for a parent to reap them: left out unless
+    ``zombies`` (they still count against the user's process limit).
+    """
+    found = {}
+    for entry in os.scandir("/proc"):
         if not entry.name.isdigit() or int(entry.name) == exclude:
             continue
-        with contextlib.suppress(OSError):
-            zombie = (entry / "stat").read_text().rpartition(")")[2].split()[0] == "Z"
-            if entry.stat().st_uid == uid and not zombie:  # zombies wait for the grader to reap
-                found.append(int(entry.name))
+        with contextlib.suppress(OSError, IndexError):
+            if entry.stat().st_uid != uid:
+                continue
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                state = stat.read().rpartition(b")")[2].split()[0].decode()
+            if zombies or state not in "ZXx":
+                found[int(entry.name)] = state
     return found
 
 
+def processes_of(uid: int, exclude: int = -1) -> list[int]:
+    return list(process_states(uid, exclude))
+
+
 def reap_zombies() -> None:
-    """As PID 1 of a container the grader inherits the orphans it killed: collect them."""
+    """Collect the grader's own children that have ended (the helpers, dead student processes)."""
     with contextlib.suppress(ChildProcessError):
         while os.waitpid(-1, os.WNOHANG)[0] > 0:
             pass

@@ -22,11 +22,12 @@ import numpy as np
 
 from .channel import Channel, ChannelClosed, ChannelTimeout, pipe_pair
 from .codec import TAG, Opaque, decode, encode
-from .sandboxing import ChildLimits
+from .sandboxing import ChildLimits, kill_strays, process_states, separate_user
 from .zygote import Zygote
 
 SHARED_MODULES = {"numpy", "math", "cmath", "scipy", "random", "statistics", "fractions"}
 INTERRUPT_GRACE = 3.0
+WATCH_SECONDS = 0.5  # how often a running request's processes are counted
 
 
 class StudentError(Exception):
@@ -35,6 +36,10 @@ class StudentError(Exception):
 
 class StudentGone(StudentError):
     """The student process died or was stopped; nothing more can be asked of it."""
+
+
+class OutOfTime(StudentGone):
+    """The whole submission's time is up: the student process was stopped."""
 
 
 class Session:
@@ -48,8 +53,10 @@ class Session:
         limits: ChildLimits,
         call_timeout: float,
         on_check: Callable[[str | None], None],
+        deadline: float,
     ) -> None:
         ours, theirs = pipe_pair()
+        self.uid, self.deadline, self.limits = uid, deadline, limits
         self.pid = zygote.spawn(theirs, uid, scratch, limits)
         for fd in theirs:
             os.close(fd)
@@ -65,26 +72,36 @@ class Session:
     def request(self, message: dict, seconds: float) -> dict:
         """Send ``message`` and serve the student's callbacks and checks until its reply.
 
-        On time out the student is interrupted (``KeyboardInterrupt`` in its code); if no reply
-        follows within a grace period it is killed and ``StudentGone`` raised.
+        On time out what the request left running is killed and the student interrupted
+        (``KeyboardInterrupt`` in its code); if no reply follows within a grace period it is
+        killed and ``StudentGone`` raised. Past the whole submission's deadline, ``OutOfTime``.
         """
         if not self.alive:
             raise StudentGone("the student process is no longer running")
+        deadline, final = self._deadline(seconds)
         self.sequence += 1
         expected = message["seq"] = self.sequence
         try:
             self.channel.send(message)
-            deadline = time.monotonic() + seconds
             interrupted = False
             while True:
                 try:
+                    if not self.channel.readable(min(deadline, time.monotonic() + WATCH_SECONDS)):
+                        if time.monotonic() < deadline:
+                            self._watch()
+                            continue
+                        raise ChannelTimeout("no reply within the time limit")
                     reply = self.channel.recv(deadline)
                 except ChannelTimeout:
+                    if final:
+                        self.kill()
+                        raise OutOfTime("the time for the whole submission is up") from None
                     if interrupted:
                         self.kill()
                         raise StudentGone(f"did not stop within {seconds:g} s") from None
                     self.interrupt()
-                    interrupted, deadline = True, time.monotonic() + INTERRUPT_GRACE
+                    interrupted = True
+                    deadline, final = self._deadline(INTERRUPT_GRACE)
                     continue
                 op = reply.get("op")
                 if op == "callback":
@@ -102,6 +119,25 @@ class Session:
         except ChannelClosed as error:
             self.alive = False
             raise StudentGone(f"the student process ended ({error})") from None
+
+    def _watch(self) -> None:
+        """While a request runs: a student user at its process limit is a fork bomb; stop its
+        copies now rather than at the time limit (the request itself goes on)."""
+        if not separate_user(self.uid):
+            return
+        bomb = len(process_states(self.uid, zombies=True)) >= self.limits.processes - 1
+        if bomb and not kill_strays(self.uid, keep=self.pid):
+            self.kill()
+
+    def _deadline(self, seconds: float) -> tuple[float, bool]:
+        """When to stop waiting, and whether that is the whole submission's deadline."""
+        now = time.monotonic()
+        if now >= self.deadline:
+            self.kill()
+            raise OutOfTime("the time for the whole submission is up")
+        if now + seconds >= self.deadline:
+            return self.deadline, True
+        return now + seconds, False
 
     def _run_callback(self, message: dict) -> dict:
         try:
@@ -165,6 +201,11 @@ class Session:
     # -- process control ------------------------------------------------------------------------
 
     def interrupt(self) -> None:
+        """Stop what the student process started (a fork bomb's copies would starve its
+        ``KeyboardInterrupt`` handling of CPU and memory), then interrupt it."""
+        if not kill_strays(self.uid, keep=self.pid):
+            self.kill()
+            return
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGINT)
 

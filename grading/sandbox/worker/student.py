@@ -22,6 +22,7 @@ import numpy as np
 
 from .channel import Channel
 from .codec import TAG, decode, encode
+from .sandboxing import FORKED_OOM_SCORE
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 WATCHED_MODULES = ("builtins", "math", "numpy", "numpy.testing", "numpy.linalg")
@@ -74,6 +75,7 @@ class Student:
         """Run one cell. Output goes nowhere (the process's stdout is /dev/null): only the
         values are graded, and the student's own notebook keeps its outputs and figures."""
         self.errors = []
+        reap_children()
         result = self.shell.run_cell(message["source"], store_history=True)
         return {
             "op": "ran",
@@ -294,13 +296,28 @@ def _safe_str(value: Any) -> str:
         return f"<{type(value).__name__}>"
 
 
+def _forked_copy(channel: Channel) -> None:
+    channel.close()
+    with contextlib.suppress(OSError):
+        Path("/proc/self/oom_score_adj").write_text(str(FORKED_OOM_SCORE))
+
+
+def reap_children() -> None:
+    """Collect forked copies the grader killed after a cell: a zombie keeps its slot in the
+    student user's process limit until its parent, this process, waits for it."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+
+
 def run_child(student: Student, channel: Channel) -> None:
     """The student process's main: attach the channel, then serve until told to exit."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # too large a file: an OSError, not a kill
-    # A process the notebook forks must not answer the grader in this process's place.
-    os.register_at_fork(after_in_child=channel.close)
+    # A process the notebook forks must not answer the grader in this process's place, and
+    # goes before this one when memory runs out (a fork bomb's copies, not the notebook).
+    os.register_at_fork(after_in_child=lambda: _forked_copy(channel))
     np.random.seed(None)  # a fresh kernel's state, not the warm parent's
     random.seed()
     student.channel = channel
