@@ -128,6 +128,7 @@ class GradedRow:
     late: bool = False
     attempt: int = 0
     log_path: str | None = None
+    seconds: float = 0.0  # the sandbox's wall time for this submission
 
 
 @dataclass(frozen=True)
@@ -260,12 +261,25 @@ class Gradebook:
         """Every submission graded or rejected under this autograder, by origin."""
         query = (
             "SELECT s.student, s.origin, s.sha256, r.status, r.score, r.possible, r.reason,"
-            " s.submitted_at, s.late, s.attempt, r.log_path"
+            " s.submitted_at, s.late, s.attempt, r.log_path, r.seconds"
             " FROM submissions s JOIN results r ON r.sha256 = s.sha256"
             " WHERE r.autograder_sha256 = ? ORDER BY s.origin"
         )
         for row in self.db.execute(query, (autograder_sha256,)).fetchall():
-            student, origin, sha, status, score, possible, reason, when, late, attempt, log = row
+            (
+                student,
+                origin,
+                sha,
+                status,
+                score,
+                possible,
+                reason,
+                when,
+                late,
+                attempt,
+                log,
+                secs,
+            ) = row
             questions = dict(
                 self.db.execute(
                     "SELECT question, score FROM question_results"
@@ -275,7 +289,7 @@ class Gradebook:
             )
             yield GradedRow(
                 student, origin, sha, status, score, possible, reason, questions,
-                datetime.fromisoformat(when) if when else None, bool(late), attempt, log,
+                datetime.fromisoformat(when) if when else None, bool(late), attempt, log, secs,
             )  # fmt: skip
         for origin, reason, student in self.db.execute(
             "SELECT origin, reason, student FROM rejected WHERE autograder_sha256 = ?"

@@ -26,6 +26,9 @@ from grading.gradebook import Gradebook
 from grading.model import GRADED, INVALID
 from grading.notebooks import answer_cell_ids, fill_answers, reference_submission
 from grading.sandbox.containers import OWNER_LABEL
+from grading.sandbox.uids import FIRST_STUDENT_UID, STUDENT_UIDS
+
+from .stress_fork_bomb import rounds
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +36,7 @@ HERE = Path(__file__).parent
 CASES = yaml.safe_load((HERE / "cases.yaml").read_text())
 FLAT = {name: case for group in CASES.values() for name, case in group.items()}
 NORMAL = ("strong.ipynb", "typical.ipynb", "weak.ipynb")
-STUDENT_UID = 10001
+STUDENT_UIDS_RANGE = range(FIRST_STUDENT_UID, FIRST_STUDENT_UID + STUDENT_UIDS)
 LIMITS = ["--cell-timeout", "8", "--timeout", "240"]
 
 
@@ -137,7 +140,9 @@ def _case_name(origin: str) -> str:
 
 def _host_state() -> dict:
     student_processes = [
-        p.name for p in Path("/proc").iterdir() if p.name.isdigit() and _uid_of(p) == STUDENT_UID
+        p.name
+        for p in Path("/proc").iterdir()
+        if p.name.isdigit() and _uid_of(p) in STUDENT_UIDS_RANGE
     ]
     return {
         "interfaces": sorted(name for _, name in socket.if_nameindex()),
@@ -299,3 +304,17 @@ def test_nothing_of_one_submission_reaches_the_next_in_a_warm_worker(
     ]  # fmt: skip
     assert {engine for _, engine, _ in rows} == {"podman-warm"}
     assert [score for _, _, score in rows] == [1.0, 1.0, 1.0, 1.0]  # a probe that saw a leak: 0
+
+
+def test_a_fork_bomb_costs_its_question_five_rounds_in_a_row(
+    assignment, podman, grading_image, otter_scores, tmp_path
+):
+    """Beside three normal submissions, two workers: the same outcome every round, never the
+    whole submission, never the time limit."""
+    full = otter_scores["strong.ipynb"]
+    results = rounds(assignment, 5, tmp_path)
+    for result in results:
+        status, scores, _seconds = result.outcomes["bomb"]
+        assert (status, scores) == (GRADED, {q: 0.0 if q == "q1a" else p for q, p in full.items()})
+        for name in ("strong", "typical", "weak"):
+            assert result.outcomes[name][:2] == (GRADED, otter_scores[f"{name}.ipynb"]), name

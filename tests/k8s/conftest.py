@@ -6,11 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from k8s_helpers import IMAGE, SHARDS
 
 from grading.autograder import read_autograder
 from grading.k8s import write_plan
 from grading.k8s.plan import ClusterOptions
+
+from .k8s_helpers import IMAGE, SHARDS
 
 
 @pytest.fixture(scope="module")

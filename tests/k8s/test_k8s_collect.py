@@ -8,11 +8,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from k8s_helpers import SHARDS, fake_outcome, plan_record, shard_members, write_shard
 
 from grading.cli import main
 from grading.k8s import collect_results
 from grading.model import ERROR, GRADED, INVALID
+
+from .k8s_helpers import SHARDS, fake_outcome, plan_record, shard_members, write_shard
 
 
 def counts(out: Path) -> tuple[int, int, int]:
@@ -137,10 +138,10 @@ def test_malformed_or_linked_results_never_become_scores(volume, zip_questions, 
 
 
 def test_rejected_inputs_reach_the_gradebook_like_a_local_run(assignment, tmp_path, zip_questions):
-    from k8s_helpers import IMAGE
-
     from grading.k8s import write_plan
     from grading.k8s.plan import ClusterOptions
+
+    from .k8s_helpers import IMAGE
 
     inputs = tmp_path / "inputs"
     inputs.mkdir()

@@ -11,7 +11,6 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 import yaml
-from k8s_helpers import IMAGE, SHARDS, plan_record, shard_members
 from kubernetes_validate.utils import latest_version
 
 from grading.cli import main
@@ -19,6 +18,8 @@ from grading.k8s import plan as plan_module
 from grading.k8s import write_plan
 from grading.k8s.plan import INDEX_ANNOTATION, ClusterOptions
 from grading.sandbox import Limits
+
+from .k8s_helpers import IMAGE, SHARDS, plan_record, shard_members
 
 # User namespaces for pods (hostUsers: false) are on by default from 1.33; the newest schema
 # the validator bundles catches fields that were dropped since.

@@ -10,11 +10,12 @@ import json
 import shutil
 
 import pytest
-from k8s_helpers import SHARDS, gradebook_rows, shard_members
-from k8s_pod import run_pod
 
 from grading.k8s import collect_results, write_plan
 from grading.k8s.plan import ClusterOptions
+
+from .k8s_helpers import SHARDS, gradebook_rows, shard_members
+from .k8s_pod import run_pod
 
 pytestmark = pytest.mark.slow
 

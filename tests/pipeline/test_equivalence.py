@@ -10,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_audit import AUDIT_OUT
 
 from grading.audit import run_audit
 from grading.gradebook import Gradebook
 from grading.sandbox import WarmEngine
+
+from .test_audit import AUDIT_OUT
 
 pytestmark = pytest.mark.slow
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_class import ERROR_LOG, QUESTIONS, TIMEOUT_LOG, TITLE, make_grades
 
 from grading.lms.grades import StudentGrade
 from grading.report import Problem, write_report
+
+from .report_class import ERROR_LOG, QUESTIONS, TIMEOUT_LOG, TITLE, make_grades
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from report_class import ERROR_LOG, TIMEOUT_LOG, TITLE
 
 from grading.report import summary_numbers
+
+from .report_class import ERROR_LOG, TIMEOUT_LOG, TITLE
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 FIELDS = ("points", "n", "mean", "full_share", "zero_share")

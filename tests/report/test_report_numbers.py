@@ -7,9 +7,10 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from report_class import ERROR_LOG, POSSIBLE, TIMEOUT_LOG, TITLE
 
 from grading.report import Problem, render_report, summary_numbers, write_report
+
+from .report_class import ERROR_LOG, POSSIBLE, TIMEOUT_LOG, TITLE
 
 # Final totals s01..s12: 20, 13, 13*0.9, 7, 10, 8*0.8, 0 (timeout), 14, 10, 11, 12, 0 (missing).
 FINALS_SUM = 20 + 13 + 11.7 + 7 + 10 + 6.4 + 0 + 14 + 10 + 11 + 12 + 0  # 115.1
