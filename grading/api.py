@@ -24,7 +24,7 @@ from .lms.late import LatePolicy
 from .model import GRADED, GradeResult, Submission
 from .outputs import atomic_write, feedback_text, final_grades_csv, safe_name
 from .results import collect as collect_result
-from .sandbox import Engine, Limits, container_cli, detect_engine
+from .sandbox import Engine, Limits, detect_engine
 from .sandbox.image import DEBIAN_BASE, ensure_image
 
 
@@ -42,9 +42,9 @@ class RunSummary:
 
 def build_image(engine_name: str = "auto", base: str = DEBIAN_BASE, rebuild: bool = False) -> str:
     engine = detect_engine(engine_name)
-    if engine.isolation != "container":
+    if engine.image_engine is None:
         raise ValueError("the local engine uses no image; choose --engine podman or docker")
-    return ensure_image(container_cli(engine), base, rebuild=rebuild)
+    return ensure_image(engine.image_engine, base, rebuild=rebuild)
 
 
 def grade(
@@ -70,15 +70,14 @@ def grade(
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file or directory")
     sandbox = detect_engine(engine, mode) if isinstance(engine, str) else engine
-    image = ensure_image(container_cli(sandbox), base) if sandbox.isolation == "container" else None
+    image = ensure_image(sandbox.image_engine, base) if sandbox.image_engine else None
     try:
         return _grade_all(
             paths, info, out_dir, sandbox, image,
             workers=workers, limits=limits, roster=roster, progress=progress,
         )  # fmt: skip
     finally:
-        if hasattr(sandbox, "close"):  # the warm engine's worker containers
-            sandbox.close()
+        sandbox.close()  # the warm engine's workers
 
 
 def _grade_all(

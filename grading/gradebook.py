@@ -129,6 +129,8 @@ class GradedRow:
     attempt: int = 0
     log_path: str | None = None
     seconds: float = 0.0  # the sandbox's wall time for this submission
+    engine: str = ""
+    isolation: str = ""  # "container", "strong", "namespaces", "process", "weak"
 
 
 @dataclass(frozen=True)
@@ -261,25 +263,13 @@ class Gradebook:
         """Every submission graded or rejected under this autograder, by origin."""
         query = (
             "SELECT s.student, s.origin, s.sha256, r.status, r.score, r.possible, r.reason,"
-            " s.submitted_at, s.late, s.attempt, r.log_path, r.seconds"
+            " s.submitted_at, s.late, s.attempt, r.log_path, r.seconds, r.engine, r.isolation"
             " FROM submissions s JOIN results r ON r.sha256 = s.sha256"
             " WHERE r.autograder_sha256 = ? ORDER BY s.origin"
         )
         for row in self.db.execute(query, (autograder_sha256,)).fetchall():
-            (
-                student,
-                origin,
-                sha,
-                status,
-                score,
-                possible,
-                reason,
-                when,
-                late,
-                attempt,
-                log,
-                secs,
-            ) = row
+            student, origin, sha, status, score, possible, reason, when, late, attempt = row[:10]
+            log, seconds, engine, isolation = row[10:]
             questions = dict(
                 self.db.execute(
                     "SELECT question, score FROM question_results"
@@ -289,7 +279,8 @@ class Gradebook:
             )
             yield GradedRow(
                 student, origin, sha, status, score, possible, reason, questions,
-                datetime.fromisoformat(when) if when else None, bool(late), attempt, log, secs,
+                datetime.fromisoformat(when) if when else None, bool(late), attempt, log,
+                seconds, engine, isolation,
             )  # fmt: skip
         for origin, reason, student in self.db.execute(
             "SELECT origin, reason, student FROM rejected WHERE autograder_sha256 = ?"

@@ -9,7 +9,9 @@ so the execution step stays swappable. Where podman or docker exists, the mode s
 - ``otter``: one container per submission running Otter's own ``otter run``, which scores in
   the student's kernel (the reference the other modes are checked against, not tamper-proof).
 
-Without a container engine only the local namespace engine (``otter`` mode) remains.
+Without a container engine, ``local`` runs the same warm worker on this host in the strongest
+sandbox it allows (``host``: isolation ``strong``, ``namespaces`` or ``process``); ``--mode otter``
+with ``local`` is ``otter run`` in namespaces, the reference.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from .containers import ContainerEngine, EngineError
+from .host import HostLauncher
 from .limits import Limits
 from .local import LocalEngine
 from .outcome import SandboxRun
@@ -28,7 +31,8 @@ MODE_CHOICES = ("warm", "fresh", "otter")
 
 class Engine(Protocol):
     name: str
-    isolation: str
+    isolation: str  # recorded with every result: "container", "strong", "namespaces", ...
+    image_engine: ContainerEngine | None  # builds the grading image; None where none is used
 
     def run_submission(
         self, image, autograder_zip, submission, out_dir, limits, owner: str = ""
@@ -36,40 +40,38 @@ class Engine(Protocol):
 
     def reap(self, owner: str) -> int: ...
 
+    def close(self) -> None: ...
+
 
 def detect_engine(choice: str = "auto", mode: str = "warm") -> Engine:
-    """``auto`` prefers podman, then docker, then the (weaker) local engine."""
+    """``auto`` prefers podman, then docker, then this host."""
     if choice not in ENGINE_CHOICES:
         raise ValueError(f"unknown engine {choice!r}; choose from {', '.join(ENGINE_CHOICES)}")
     if mode not in MODE_CHOICES:
         raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODE_CHOICES)}")
-    if choice == "local":
+    if choice != "local":
+        candidates = ("podman", "docker") if choice == "auto" else (choice,)
+        for name in candidates:
+            engine = ContainerEngine.find(name)
+            if engine is not None:
+                return engine if mode == "otter" else WarmEngine(engine, fresh=mode == "fresh")
+        if choice != "auto":
+            raise EngineError(f"{choice} is not installed or cannot reach its engine")
+    if mode == "otter":
         return LocalEngine.find()
-    candidates = ("podman", "docker") if choice == "auto" else (choice,)
-    for name in candidates:
-        engine = ContainerEngine.find(name)
-        if engine is not None:
-            return engine if mode == "otter" else WarmEngine(engine, fresh=mode == "fresh")
-    if choice != "auto":
-        raise EngineError(f"{choice} is not installed or cannot reach its engine")
-    return LocalEngine.find()
-
-
-def container_cli(engine: Engine) -> ContainerEngine:
-    """The podman / docker command line behind an engine (to build its image)."""
-    return engine.engine if isinstance(engine, WarmEngine) else engine
+    return WarmEngine(HostLauncher(), fresh=mode == "fresh")
 
 
 __all__ = [
     "ENGINE_CHOICES",
     "MODE_CHOICES",
     "ContainerEngine",
+    "HostLauncher",
     "Engine",
     "EngineError",
     "Limits",
     "LocalEngine",
     "SandboxRun",
     "WarmEngine",
-    "container_cli",
     "detect_engine",
 ]

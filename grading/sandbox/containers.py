@@ -35,6 +35,13 @@ class ContainerEngine:
     global_flags: tuple[str, ...] = ()
     isolation: str = "container"
 
+    @property
+    def image_engine(self) -> ContainerEngine:
+        return self
+
+    def close(self) -> None:
+        """Nothing stays running between submissions (``--mode otter``)."""
+
     @classmethod
     def find(cls, name: str) -> ContainerEngine | None:
         """The engine if its CLI exists and can reach an engine, else None."""

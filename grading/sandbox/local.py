@@ -27,8 +27,14 @@ from .outcome import SandboxRun
 
 @dataclass
 class LocalEngine:
-    name: str = "local"
+    """``otter run`` in namespaces on this host: ``--engine local --mode otter``."""
+
+    name: str = "local-otter"
     isolation: str = "weak"
+    image_engine: None = None
+
+    def close(self) -> None:
+        """Nothing stays running between submissions."""
 
     def reap(self, owner: str) -> int:
         """Nothing to reap: children die with the grading process (PR_SET_PDEATHSIG)."""

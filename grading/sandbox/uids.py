@@ -29,8 +29,10 @@ class UidLease:
     _fd: int
 
     def release(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
+        """Free the uid (a lease with no lock file, ``_fd`` -1, holds nothing)."""
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
 
 
 def lock_folder() -> Path:

@@ -1,4 +1,4 @@
-"""The warm engine: long-lived worker containers that each grade many submissions.
+"""The warm engine: long-lived workers that each grade many submissions.
 
 A worker container imports the heavy modules once; each submission then runs in a student
 process forked inside it (see ``worker``), as another user, with its own limits and scratch,
@@ -20,6 +20,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from ..outputs import atomic_write
 from .containers import OWNER_LABEL, ContainerEngine, EngineError
@@ -70,15 +71,64 @@ class Worker:
         self.process.stdin.flush()
 
 
-class WarmEngine:
-    """Grades through a pool of worker containers of one container engine (podman or docker)."""
+class Launcher(Protocol):
+    """Where worker processes run: in containers (``ContainerLauncher``) or on this host
+    (``host.HostLauncher``). The pool, the protocol and the worker are the same for both."""
+
+    name: str
+    isolation: str
+    image_engine: ContainerEngine | None  # the CLI that builds the grading image, if one is used
+
+    def lease_uid(self) -> UidLease: ...
+
+    def command(
+        self, name: str, image: str | None, limits: Limits, owner: str, uid: int
+    ) -> tuple[list[str], dict[str, str] | None]: ...
+
+    def force_stop(self, name: str) -> None: ...
+
+    def stopped(self, name: str) -> None: ...
+
+    def reap(self, owner: str) -> int: ...
+
+
+class ContainerLauncher:
+    """Worker containers of podman or docker."""
 
     isolation = "container"
 
-    def __init__(self, engine: ContainerEngine, fresh: bool = False) -> None:
-        self.engine = engine
+    def __init__(self, engine: ContainerEngine) -> None:
+        self.image_engine = self.engine = engine
+        self.name = engine.name
+
+    def lease_uid(self) -> UidLease:
+        return lease_student_uid()
+
+    def command(self, name, image, limits, owner, uid):
+        args = container_args(name, image, limits, owner, uid)
+        return [self.engine.executable, *self.engine.global_flags, *args], None
+
+    def force_stop(self, name: str) -> None:
+        self.engine.cli(["rm", "--force", name], check=False, timeout=60)
+
+    def stopped(self, name: str) -> None:
+        """Nothing to tidy: ``--rm`` removed the container."""
+
+    def reap(self, owner: str) -> int:
+        return self.engine.reap(owner)
+
+
+class WarmEngine:
+    """Grades through a pool of long-lived workers started by one launcher."""
+
+    def __init__(self, launcher: Launcher | ContainerEngine, fresh: bool = False) -> None:
+        if isinstance(launcher, ContainerEngine):
+            launcher = ContainerLauncher(launcher)
+        self.launcher = launcher
         self.fresh = fresh
-        self.name = f"{engine.name}-{'fresh' if fresh else 'warm'}"
+        self.isolation = launcher.isolation
+        self.image_engine = launcher.image_engine
+        self.name = f"{launcher.name}-{'fresh' if fresh else 'warm'}"
         self._idle: dict[tuple, list[Worker]] = {}
         self._all: list[Worker] = []
         self._lock = threading.Lock()
@@ -87,7 +137,7 @@ class WarmEngine:
 
     def run_submission(
         self,
-        image: str,
+        image: str | None,
         autograder_zip: Path,
         submission: Path,
         out_dir: Path,
@@ -108,7 +158,7 @@ class WarmEngine:
             self._discard(worker)
             log = "".join(worker.log)[-1500:]
             raise EngineError(f"worker {worker.name} stopped: {log}") from None
-        # The worker enforces the limits itself; this is the backstop for a wedged container.
+        # The worker enforces the limits itself; this is the backstop for a wedged worker.
         reply = worker.receive(limits.timeout + BACKSTOP_SECONDS)
         seconds = time.monotonic() - started
         log = "".join(worker.log)
@@ -120,14 +170,14 @@ class WarmEngine:
         return SandboxRun(timed_out=False, returncode=0, log=log, seconds=seconds)
 
     def reap(self, owner: str) -> int:
-        return self.engine.reap(owner)
+        return self.launcher.reap(owner)
 
     def close(self) -> None:
-        """Stop every worker: end of input lets each finish and its container remove itself."""
+        """Stop every worker: end of input lets each finish (a container removes itself)."""
         with self._lock:
             workers, self._all, self._idle = list(self._all), [], {}
         for worker in workers:
-            _stop(worker, self.engine)
+            self._stop(worker)
 
     # -- the pool -------------------------------------------------------------------------------
 
@@ -151,14 +201,13 @@ class WarmEngine:
         with self._lock:
             if worker in self._all:
                 self._all.remove(worker)
-        _stop(worker, self.engine)
+        self._stop(worker)
 
-    def _start(self, image: str, autograder_zip: Path, limits: Limits, owner: str) -> Worker:
+    def _start(self, image, autograder_zip: Path, limits: Limits, owner: str) -> Worker:
         name = f"grading-worker-{uuid.uuid4().hex[:12]}"
-        uid = lease_student_uid()
-        command = [self.engine.executable, *self.engine.global_flags, *container_args(
-            name, image, limits, owner, uid.uid)]  # fmt: skip
+        uid = self.launcher.lease_uid()
         try:
+            command, env = self.launcher.command(name, image, limits, owner, uid.uid)
             process = subprocess.Popen(
                 command,
                 stdin=subprocess.PIPE,
@@ -166,8 +215,9 @@ class WarmEngine:
                 stderr=subprocess.PIPE,
                 text=True,
                 bufsize=1,
+                env=env,
             )
-        except OSError:
+        except (OSError, EngineError):
             uid.release()
             raise
         worker = Worker(process=process, name=name, uid=uid)
@@ -177,13 +227,23 @@ class WarmEngine:
             worker.send({"autograder": zip_data})
         ready = worker.receive(START_SECONDS)
         if not ready or not ready.get("ready"):
-            _stop(worker, self.engine)
-            raise EngineError(
-                f"worker container did not start: {''.join(worker.log)[-2000:] or 'no output'}"
-            )
+            self._stop(worker)
+            raise EngineError(f"worker did not start: {''.join(worker.log)[-2000:] or 'no output'}")
         with self._lock:
             self._all.append(worker)
         return worker
+
+    def _stop(self, worker: Worker) -> None:
+        with contextlib.suppress(OSError):
+            worker.process.stdin.close()
+        try:
+            worker.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.launcher.force_stop(worker.name)
+            worker.process.kill()
+            worker.process.wait()
+        worker.uid.release()  # the worker and every process of its student uid are gone
+        self.launcher.stopped(worker.name)
 
 
 def container_args(
@@ -210,23 +270,16 @@ def container_args(
         "--cap-drop", "ALL",
         "--cap-add", "SETUID", "--cap-add", "SETGID", "--cap-add", "KILL",
         "--entrypoint", "/opt/grader/bin/python",
-        image, "-m", "worker", "serve",
+        image, "-m", "worker", "serve", *worker_args(limits, student_uid), "--private", "/grading",
+    ]  # fmt: skip
+
+
+def worker_args(limits: Limits, student_uid: int) -> list[str]:
+    """The limits a worker enforces on each submission, wherever it runs."""
+    return [
         "--cell-timeout", str(limits.cell_timeout),
         "--timeout", str(limits.timeout),
         "--memory-mb", str(limits.memory_mb),
         "--processes", str(limits.pids),
         "--uid", str(student_uid),
-        "--private", "/grading",
     ]  # fmt: skip
-
-
-def _stop(worker: Worker, engine: ContainerEngine) -> None:
-    with contextlib.suppress(OSError):
-        worker.process.stdin.close()
-    try:
-        worker.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        engine.cli(["rm", "--force", worker.name], check=False, timeout=60)
-        worker.process.kill()
-        worker.process.wait()
-    worker.uid.release()  # the container and every process of its student uid are gone

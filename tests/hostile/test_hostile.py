@@ -112,9 +112,11 @@ def build_corpus(assignment, folder: Path) -> None:
             _archive(folder / f"{name}.zip", case["archive"], reference_bytes)
 
 
-def _grade(assignment, paths: list[Path], out: Path, *extra: str, workers: int = 2) -> None:
+def _grade(
+    assignment, paths: list[Path], out: Path, *extra: str, workers: int = 2, engine="podman"
+) -> None:
     command = [
-        sys.executable, "-m", "grading", "grade", "--engine", "podman", "--workers", str(workers),
+        sys.executable, "-m", "grading", "grade", "--engine", engine, "--workers", str(workers),
         "--autograder", str(assignment.autograder_zip), "--out", str(out), *LIMITS, *extra,
         *map(str, paths),
     ]  # fmt: skip
@@ -318,3 +320,66 @@ def test_a_fork_bomb_costs_its_question_five_rounds_in_a_row(
         assert (status, scores) == (GRADED, {q: 0.0 if q == "q1a" else p for q, p in full.items()})
         for name in ("strong", "typical", "weak"):
             assert result.outcomes[name][:2] == (GRADED, otter_scores[f"{name}.ipynb"]), name
+
+
+# -- the same corpus through the warm worker on the host (no container engine) -----------------
+
+HOST_CASES = {name: case for name, case in FLAT.items() if "container_only" not in case}
+TAMPERING = list(CASES["tampering"])
+
+
+@pytest.fixture(scope="module")
+def local_run(assignment, tmp_path_factory):
+    """The corpus graded by `--engine local`: in CI (root) the `strong` tier."""
+    root = tmp_path_factory.mktemp("hostile-local")
+    build_corpus(assignment, root / "all")
+    corpus = root / "class"
+    corpus.mkdir()
+    for path in (root / "all").iterdir():
+        if path.stem in HOST_CASES:
+            path.rename(corpus / path.name)
+    before = _host_state()
+    _grade(assignment, [corpus], root / "out", engine="local")
+    return {"rows": _rows(root / "out"), "before": before, "after": _host_state()}
+
+
+@pytest.mark.parametrize("name", list(HOST_CASES))
+def test_local_engine_gives_each_case_its_expected_outcome(name, local_run, otter_scores):
+    case, got = HOST_CASES[name], local_run["rows"].get(name)
+    assert got is not None, f"{name}: no result and no rejection recorded"
+    assert got["status"] == case["expect"]["status"], (name, got["reason"])
+    if case["expect"]["status"] != INVALID:
+        full = otter_scores["strong.ipynb"]
+        assert got["scores"] == expected_scores(case, full) or (
+            case["expect"].get("lost") == "all" and sum(got["scores"].values()) == 0
+        ), (name, got["scores"])
+
+
+def test_local_engine_leaves_no_student_process_and_keeps_the_network(local_run):
+    assert local_run["after"] == local_run["before"]
+
+
+def test_every_tampering_case_keeps_its_honest_score_in_the_weakest_tier(
+    assignment, otter_scores, tmp_path
+):
+    """`process` isolation (no namespaces, no second user): the tests still run in the grader's
+    process, so patching numpy, builtins or Otter changes nothing but the patcher's answer."""
+    from grading.api import grade
+    from grading.sandbox import HostLauncher, Limits, WarmEngine
+
+    build_corpus(assignment, tmp_path / "all")
+    paths = [tmp_path / "all" / f"{name}.ipynb" for name in TAMPERING]
+    engine = WarmEngine(HostLauncher("process"))
+    grade(paths, assignment.autograder_zip, tmp_path / "out", engine=engine,
+          limits=Limits(cell_timeout=8, timeout=240))  # fmt: skip
+    rows = _rows(tmp_path / "out")
+    full = otter_scores["strong.ipynb"]
+    for name in TAMPERING:
+        case = FLAT[name]
+        assert rows[name]["status"] == case["expect"]["status"], (name, rows[name]["reason"])
+        assert rows[name]["scores"] == expected_scores(case, full) or (
+            case["expect"].get("lost") == "all" and sum(rows[name]["scores"].values()) == 0
+        ), name
+    with Gradebook(tmp_path / "out" / "gradebook.sqlite") as book:
+        isolation = {row.isolation for row in book.rows(book.latest_autograder()) if row.sha256}
+    assert isolation == {"process"}

@@ -194,7 +194,9 @@ def test_local_engine_scores_like_otter_and_is_marked_weak(
     grade([typical], assignment.autograder_zip, out, engine=local_engine)
     assert question_scores(out, "typical.ipynb") == otter_scores["typical.ipynb"]
     db = sqlite3.connect(out / "gradebook.sqlite")
-    assert db.execute("SELECT engine, isolation FROM results").fetchall() == [("local", "weak")]
+    assert db.execute("SELECT engine, isolation FROM results").fetchall() == [
+        ("local-otter", "weak")
+    ]
 
 
 def test_canvas_bulk_download_identifies_students(

@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
+import ctypes
 import json
 import os
 import resource
+import signal
 import sys
 import tempfile
 import traceback
 from pathlib import Path
 
 from .grader import Autograder, NotebookRun, Settings
-from .sandboxing import ChildLimits
+from .sandboxing import ChildLimits, separate_user
 from .zygote import Zygote, preload
+
+PR_SET_DUMPABLE = 4
 
 
 def grade_one(autograder, zygote, settings, notebook: bytes, name: str) -> dict:
@@ -40,7 +45,9 @@ def grade_one(autograder, zygote, settings, notebook: bytes, name: str) -> dict:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    limits = ChildLimits(memory_mb=args.memory_mb, processes=args.processes)
+    limits = ChildLimits(
+        memory_mb=args.memory_mb, processes=args.processes, priority=args.student_priority
+    )
     return Settings(
         cell_timeout=args.cell_timeout,
         timeout=args.timeout,
@@ -56,14 +63,31 @@ def _private_dir(root: str | None) -> Path:
     return path
 
 
+def _shield_grader(args: argparse.Namespace) -> None:
+    """Before anything else: the private root on a host, and a grader that student code of the
+    same user could not read (ptrace, /proc/PID/mem) nor interrupt."""
+    if args.private_root:
+        from .hostroot import enter_private_root
+
+        enter_private_root(args.keep, args.private_root, tmp_mb=512)
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the host stops a worker by closing stdin
+
+
 def serve(args: argparse.Namespace) -> int:
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything else printed goes to the log, never into the protocol
+    _shield_grader(args)
     preload()
     zygote = Zygote.start()
     settings = _settings(args)
     first = json.loads(sys.stdin.readline() or "{}")
-    autograder = Autograder(base64.b64decode(first["autograder"]), _private_dir(args.private))
+    autograder = Autograder(
+        base64.b64decode(first["autograder"]),
+        _private_dir(args.private),
+        keep_tests_on_disk=separate_user(settings.uid),
+    )
     protocol.write(json.dumps({"ready": True}) + "\n")
     protocol.flush()
     for line in sys.stdin:
@@ -145,6 +169,12 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--processes", type=int, default=64)
         sub.add_argument("--scratch", default="/tmp", help="where student scratch folders go")
         sub.add_argument("--private", default=None, help="the grader's own folder (0700)")
+        sub.add_argument(
+            "--student-priority", choices=("idle", "normal"), default="idle",
+            help="idle: SCHED_IDLE (in a container, whose CPU share is its own); normal: a host",
+        )  # fmt: skip
+        sub.add_argument("--private-root", help="on a host: make a private / at this folder")
+        sub.add_argument("--keep", nargs="*", default=[], help="folders to keep in that root")
         if name == "batch":
             sub.add_argument("--autograder-zip", required=True)
             sub.add_argument("--list", required=True)

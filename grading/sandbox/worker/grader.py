@@ -13,6 +13,8 @@ import base64
 import copy
 import io
 import json
+import linecache
+import shutil
 import sys
 import time
 import uuid
@@ -49,7 +51,7 @@ class Settings:
 class Autograder:
     """The instructor's zip, unpacked into the grader's private folder (0700)."""
 
-    def __init__(self, zip_bytes: bytes, private: Path) -> None:
+    def __init__(self, zip_bytes: bytes, private: Path, keep_tests_on_disk: bool = True) -> None:
         self.root = private / "source"
         self.root.mkdir(parents=True, exist_ok=True)
         private.chmod(0o700)
@@ -65,6 +67,17 @@ class Autograder:
             for p in sorted(files.rglob("*"))
             if p.is_file() and "__pycache__" not in p.parts
         }
+        if not keep_tests_on_disk:
+            self._forget_tests()
+
+    def _forget_tests(self) -> None:
+        """Where student code runs as the grader's own user, a 0700 folder hides nothing: keep
+        the tests in memory only (compiled, and their lines cached for tracebacks)."""
+        for path in self.test_paths:
+            lines = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
+            linecache.cache[path] = (sum(map(len, lines)), None, lines, path)
+            self.test_file(path)
+        shutil.rmtree(self.root)
 
     @property
     def name(self) -> str | None:
@@ -185,7 +198,7 @@ class NotebookRun:
         if self.session is not None:
             self.peak_mb = max(self.peak_mb, self.session.peak_memory_mb())
             self.session.close()
-        clean_up_user(self.settings.uid, self.scratch)
+        clean_up_user(self.settings.uid, self.scratch, self.session.pid if self.session else None)
         reap_zombies()
 
     def _timed_out(self) -> dict:
@@ -231,9 +244,9 @@ class NotebookRun:
             for path in self.autograder.test_paths:
                 self._check_path(path)
             return
-        path = self.autograder.tests_dir / f"{question}.py"
-        if path.is_file():
-            self._check_path(str(path))
+        path = str(self.autograder.tests_dir / f"{question}.py")
+        if path in self.autograder.test_paths:
+            self._check_path(path)
 
     def _check_path(self, path: str) -> None:
         test_file = copy.copy(self.autograder.test_file(path))  # run() sets its own results

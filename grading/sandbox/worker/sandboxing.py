@@ -43,7 +43,9 @@ class ChildLimits:
     file_mb: int = 256  # largest file it may write
     open_files: int = 256
     cpu_seconds: int = 600
-    idle_priority: bool = True  # SCHED_IDLE: the grader always runs before student code
+    # "idle": SCHED_IDLE, the grader always runs first (in a container, whose CPU share is its
+    # own); "normal" on a shared host, where SCHED_IDLE would let any other load starve it
+    priority: str = "idle"
 
 
 def _prctl(option: int, value: int) -> None:
@@ -60,10 +62,13 @@ def drop_privileges(uid: int, scratch: Path, limits: ChildLimits) -> None:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the grader
     with contextlib.suppress(OSError):
         Path("/proc/self/oom_score_adj").write_text(str(STUDENT_OOM_SCORE))
-    if limits.idle_priority:  # inherited by every process it forks; it cannot raise it back
+    if limits.priority == "idle":  # inherited by all it forks; RLIMIT_NICE 0: no way back
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     os.setsid()
-    if os.getuid() == 0 and uid != 0:
+    processes = limits.processes
+    if not separate_user(uid):  # the limit counts every task of the user: ours come on top
+        processes += tasks_of(os.getuid())
+    else:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
@@ -75,13 +80,15 @@ def drop_privileges(uid: int, scratch: Path, limits: ChildLimits) -> None:
     mb = 1024 * 1024
     for which, value in (
         (resource.RLIMIT_AS, limits.memory_mb * mb),
-        (resource.RLIMIT_NPROC, limits.processes),
+        (resource.RLIMIT_NPROC, processes),
         (resource.RLIMIT_FSIZE, limits.file_mb * mb),
         (resource.RLIMIT_NOFILE, limits.open_files),
         (resource.RLIMIT_CPU, limits.cpu_seconds),
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_NICE, 0),  # no way back from SCHED_IDLE
     ):
+        _, hard = resource.getrlimit(which)  # an unprivileged worker cannot go above its own
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
         resource.setrlimit(which, (value, value))
     keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
     os.environ.clear()
@@ -102,14 +109,18 @@ def separate_user(uid: int) -> bool:
     return os.getuid() == 0 and uid != 0
 
 
-def clean_up_user(uid: int, scratch: Path) -> int:
+def clean_up_user(uid: int, scratch: Path, student: int | None = None) -> int:
     """Kill every process of ``uid`` and delete its files in the shared temporary folders.
+
+    Where the student runs as the worker's own user (no uid to drop to), only what is left of
+    the session of the student process ``student`` is killed: ``kill(-1)`` would hit the grader.
 
     Returns the number of processes left (0 unless something refused to die).
     """
     if not separate_user(uid):
+        left = _kill_session(session=student, keep=None) if student else 0
         shutil.rmtree(scratch, ignore_errors=True)
-        return 0
+        return left
 
     def kill_all_and_delete() -> int:
         left = _freeze_and_kill(keep=None)
@@ -126,7 +137,9 @@ def kill_strays(uid: int, keep: int) -> bool:
     False if the copies could not all be stopped in time: everything of ``uid``, ``keep``
     included, is then killed, and the cell counts as one that lost the student process.
     """
-    if not separate_user(uid) or not processes_of(uid, exclude=keep):
+    if not separate_user(uid):
+        return _kill_session(session=keep, keep=keep) == 0
+    if not processes_of(uid, exclude=keep):
         return True
     return _as_user(uid, lambda: _freeze_and_kill(keep=keep)) == 0
 
@@ -186,6 +199,27 @@ def _freeze_and_kill(keep: int | None) -> int:
                 os.kill(keep, signal.SIGCONT)
 
 
+def _kill_session(session: int, keep: int | None) -> int:
+    """Freeze, then kill, the processes of the student's session but ``keep`` (the student
+    process called ``setsid``). Best effort: a copy that starts a session of its own escapes;
+    the tiers that run student code as the worker's own user say so."""
+    me = os.getpid()
+    deadline = time.monotonic() + FREEZE_SECONDS + KILL_SECONDS
+    while time.monotonic() < deadline:
+        members = process_states(os.getuid(), exclude=me, session=session)
+        members.pop(keep, None)
+        if not members:
+            return 0
+        frozen = all(state in "Tt" for state in members.values())
+        for pid in members:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL if frozen else signal.SIGSTOP)
+        time.sleep(0.002)
+    members = process_states(os.getuid(), exclude=me, session=session)
+    members.pop(keep, None)
+    return len(members)
+
+
 def _remove_owned(uid: int, scratch: Path) -> None:
     shutil.rmtree(scratch, ignore_errors=True)
     for folder in SHARED_TEMP_DIRS:
@@ -200,8 +234,11 @@ def _remove_owned(uid: int, scratch: Path) -> None:
                         os.unlink(entry.path)
 
 
-def process_states(uid: int, exclude: int = -1, zombies: bool = False) -> dict[int, str]:
-    """pid -> state letter (``/proc/PID/stat``) of every live process of ``uid``.
+def process_states(
+    uid: int, exclude: int = -1, zombies: bool = False, session: int | None = None
+) -> dict[int, str]:
+    """pid -> state letter (``/proc/PID/stat``) of every live process of ``uid`` (and of the
+    ``session`` when given).
 
     Zombies and dead processes run nothing and wait for a parent to reap them: left out unless
     ``zombies`` (they still count against the user's process limit).
@@ -214,10 +251,22 @@ def process_states(uid: int, exclude: int = -1, zombies: bool = False) -> dict[i
             if entry.stat().st_uid != uid:
                 continue
             with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                state = stat.read().rpartition(b")")[2].split()[0].decode()
+                fields = stat.read().rpartition(b")")[2].split()
+            state = fields[0].decode()
+            if session is not None and int(fields[3]) != session:
+                continue
             if zombies or state not in "ZXx":
                 found[int(entry.name)] = state
     return found
+
+
+def tasks_of(uid: int) -> int:
+    """Processes and threads of ``uid`` (what RLIMIT_NPROC counts), zombies included."""
+    count = 0
+    for pid in process_states(uid, zombies=True):
+        with contextlib.suppress(OSError):
+            count += len(os.listdir(f"/proc/{pid}/task"))
+    return count
 
 
 def processes_of(uid: int, exclude: int = -1) -> list[int]:

@@ -13,13 +13,14 @@ import json
 import os
 import signal
 import socket
+import stat
 from dataclasses import asdict
 from pathlib import Path
 
 from .channel import Channel
 from .sandboxing import ChildLimits, drop_privileges
 
-CHILD_READ_FD, CHILD_WRITE_FD = 3, 4
+CHANNEL_FDS = 100  # the student's ends of the channel: at or above this descriptor
 
 
 def preload() -> None:
@@ -121,19 +122,17 @@ def _student_main(prototype, sock, devnull: int, fds: list[int], request: dict) 
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         # move everything out of the way first: the targets may be any of these numbers now
         read_fd, write_fd, null = (
-            fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in (fds[0], fds[1], devnull)
+            fcntl.fcntl(fd, fcntl.F_DUPFD, CHANNEL_FDS) for fd in (fds[0], fds[1], devnull)
         )
-        os.dup2(read_fd, CHILD_READ_FD)
-        os.dup2(write_fd, CHILD_WRITE_FD)
         devnull = null
         os.dup2(devnull, 1)
         if not os.environ.get("GRADING_WORKER_DEBUG"):  # else the student's errors reach the log
             os.dup2(devnull, 2)
-        os.closerange(CHILD_WRITE_FD + 1, 1 << 16)
+        _close_inherited(keep={0, 1, 2, read_fd, write_fd})
         drop_privileges(request["uid"], Path(request["scratch"]), ChildLimits(**request["limits"]))
         from .student import run_child
 
-        run_child(prototype, Channel(CHILD_READ_FD, CHILD_WRITE_FD))
+        run_child(prototype, Channel(read_fd, write_fd))
     except BaseException:
         if os.environ.get("GRADING_WORKER_DEBUG"):
             import traceback
@@ -141,3 +140,18 @@ def _student_main(prototype, sock, devnull: int, fds: list[int], request: dict) 
             traceback.print_exc()
         code = 1
     os._exit(code)
+
+
+def _close_inherited(keep: set[int]) -> None:
+    """Close every descriptor the student process inherited (the zygote's socket, its pipes)
+    but read-only regular files: the fonts the warm imports opened, which FreeType reads
+    glyphs from lazily (closing them breaks text drawing: "invalid stream operation")."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd in keep:
+            continue
+        with contextlib.suppress(OSError):
+            regular = stat.S_ISREG(os.fstat(fd).st_mode)
+            read_only = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY
+            if not (regular and read_only):
+                os.close(fd)
