@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## build dist/ and grade the bundled sample submissions
+demo: $(STAMP)  ## grade the samples into out/demo: gradebook, Canvas file, report, hand-grading packets
 	$(BIN)/python -m grading demo
 
 test: $(STAMP)  ## lint, format check and the whole test suite

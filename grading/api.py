@@ -17,12 +17,13 @@ from pathlib import Path
 
 from .assignments import Assignment
 from .autograder import AutograderInfo, read_autograder
+from .files import atomic_copy, atomic_write, safe_name
 from .gradebook import Gradebook
 from .ingest import Roster, apply_roster, collect, load_roster
 from .lms.grades import MatchReport, StudentGrade, compute_grades
 from .lms.late import LatePolicy
 from .model import GRADED, GradeResult, Submission
-from .outputs import atomic_write, feedback_text, final_grades_csv, safe_name
+from .outputs import feedback_text, final_grades_csv
 from .results import collect as collect_result
 from .sandbox import Engine, Limits, detect_engine
 from .sandbox.image import DEBIAN_BASE, ensure_image
@@ -59,17 +60,25 @@ def grade(
     roster: Path | None = None,
     base: str = DEBIAN_BASE,
     progress: Callable[[int, int, str], None] | None = None,
+    keep_warm: float = 0,
 ) -> RunSummary:
     """Grade every submission under ``paths`` into ``out_dir``; resumable and kill-safe.
 
     ``mode`` applies when ``engine`` is a name: see ``grading.sandbox`` for warm, fresh, otter.
+    ``keep_warm`` > 0 (warm mode) grades through this user's grading service, started if need
+    be, whose workers stay warm that many seconds after its last request.
     """
     limits = limits or Limits()
     info = read_autograder(autograder_zip)
     for path in paths:
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file or directory")
-    sandbox = detect_engine(engine, mode) if isinstance(engine, str) else engine
+    if isinstance(engine, str) and mode == "warm" and keep_warm > 0:
+        from .sandbox.service import connect
+
+        sandbox = connect(engine, base, keep_warm)
+    else:
+        sandbox = detect_engine(engine, mode) if isinstance(engine, str) else engine
     image = ensure_image(sandbox.image_engine, base) if sandbox.image_engine else None
     try:
         return _grade_all(
@@ -178,11 +187,7 @@ def keep_notebooks(out_dir: Path, submission: Submission, executed: Path) -> Non
     """Keep the submitted and the executed notebook by hash, for hand grading."""
     for folder, source in (("submissions", submission.path), ("executed", executed)):
         if source.is_file() and not source.is_symlink():
-            target = out_dir / folder / f"{submission.sha256}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".{uuid.uuid4().hex[:6]}.tmp")
-            shutil.copyfile(source, tmp)
-            os.replace(tmp, target)
+            atomic_copy(source, out_dir / folder / f"{submission.sha256}.ipynb")
 
 
 def record_result(

@@ -12,6 +12,7 @@ from .errors import GradingError
 from .sandbox import ENGINE_CHOICES, MODE_CHOICES
 from .sandbox.containers import EngineError
 from .sandbox.image import DEBIAN_BASE, REGISTRY_BASE
+from .sandbox.service import KEEP_WARM_SECONDS
 
 
 def _assignments(args: argparse.Namespace):
@@ -34,9 +35,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from .demo import run_demo, summary
 
-    print(run_demo(_assignments(args)))
+    for assignment in _assignments(args):
+        print(summary(run_demo(assignment, Path(args.out) / assignment.name, engine=args.engine)))
     return 0
 
 
@@ -52,6 +54,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     from .api import grade
     from .sandbox import Limits
+
+    paths = [*args.paths, *args.more_paths]
+    if not paths:
+        raise GradingError("no submissions: give notebooks, folders or zips (or -p PATH)")
 
     limits = Limits(
         timeout=args.timeout,
@@ -69,7 +75,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     try:
         summary = grade(
-            [Path(p) for p in args.paths],
+            [Path(p) for p in paths],
             Path(args.autograder),
             Path(args.out),
             engine=args.engine,
@@ -79,6 +85,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             roster=Path(args.roster) if args.roster else None,
             base=args.base,
             progress=progress,
+            keep_warm=args.keep_warm,
         )
     finally:
         bar.close()
@@ -297,7 +304,9 @@ def parser() -> argparse.ArgumentParser:
     build = add("build", cmd_build, "compile master notebooks into dist/ with Otter Assign")
     build.add_argument("--no-run-tests", action="store_true", help="skip checking the solutions")
     build.add_argument("-v", "--verbose", action="store_true", help="show Otter's own output")
-    add("demo", cmd_demo, "build, then grade the bundled sample submissions with otter run")
+    demo = add("demo", cmd_demo, "grade the samples and write every file an instructor gets")
+    demo.add_argument("--out", default="out/demo", help="folder for the demo's files")
+    demo.add_argument("--engine", choices=ENGINE_CHOICES, default="auto")
 
     def engine_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto")
@@ -340,9 +349,12 @@ def parser() -> argparse.ArgumentParser:
     image.set_defaults(handler=cmd_image)
 
     grade = sub.add_parser("grade", help="grade submissions in isolated sandboxes")
-    grade.add_argument("paths", nargs="+", help="notebooks, folders, Otter or LMS zips")
-    grade.add_argument("--autograder", required=True, help="the autograder zip")
-    grade.add_argument("--out", required=True, help="output folder (gradebook, CSV, logs)")
+    grade.add_argument("paths", nargs="*", help="notebooks, folders, Otter or LMS zips")
+    # otter grade's short flags, so an Otter user's habit works: -a ZIP -p PATHS -o OUT
+    grade.add_argument("-p", "--path", dest="more_paths", action="extend", nargs="+",
+                       default=[], help="more submissions (as otter grade's -p)")  # fmt: skip
+    grade.add_argument("-a", "--autograder", required=True, help="the autograder zip")
+    grade.add_argument("-o", "--out", required=True, help="output folder (gradebook, CSV, logs)")
     grade.add_argument("--roster", help="CSV mapping students to LMS ids, names and emails")
     grade.add_argument("--workers", type=int, default=None, help="parallel sandboxes (cores)")
     grade.add_argument("--timeout", type=float, default=300.0, help="seconds per submission")
@@ -355,6 +367,14 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--memory", type=int, default=2048, help="MB per submission")
     grade.add_argument("--cpus", type=float, default=1.0, help="CPUs per submission")
     grade.add_argument("--pids", type=int, default=64, help="processes per submission")
+    grade.add_argument(
+        "--keep-warm",
+        type=float,
+        default=KEEP_WARM_SECONDS,
+        metavar="SECONDS",
+        help="warm mode: grade through your grading service, whose workers stay warm this long"
+        " after its last request, so the next grade starts at once (0: workers for this run only)",
+    )
     mode_option(grade)
     engine_options(grade)
     grade.set_defaults(handler=cmd_grade)

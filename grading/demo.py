@@ -1,48 +1,98 @@
-"""The built-in default job: rebuild every assignment and grade its bundled sample submissions."""
+"""``make demo``: the whole product on the bundled samples, in under a minute once set up.
+
+Grades each assignment's sample submissions with the default engine (a sandbox per
+submission: containers where podman or docker runs, the host's strongest sandbox otherwise),
+keeps the gradebook, and writes what an instructor takes away: ``final_grades.csv``, a Canvas
+import file for the sample roster, the class report and the hand-grading template and packets.
+"""
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
+from .api import export_grades, export_manual, grade, write_class_report
 from .assignments import Assignment
-from .build import build
-from .otter_run import otter_run
+from .gradebook import Gradebook
+
+ROSTER = "roster-canvas.csv"  # a Canvas gradebook export shipped with the samples
 
 
-def grade_samples(assignment: Assignment) -> dict[str, dict[str, float]]:
-    """Per-question scores of every sample submission, keyed by the sample's file name."""
+@dataclass(frozen=True)
+class DemoRun:
+    """Where one assignment's demo wrote its files, and how it graded."""
+
+    assignment: Assignment
+    out: Path
+    engine: str
+    isolation: str
+    files: dict[str, Path]
+
+
+def run_demo(assignment: Assignment, out: Path, *, engine: str = "auto") -> DemoRun:
+    """Grade the samples into ``out`` and write every file of the chain."""
     samples = sorted(assignment.samples_dir.glob("*.ipynb"))
     if not samples:
         raise FileNotFoundError(f"{assignment.samples_dir}: no sample submissions (*.ipynb)")
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        scores = pool.map(lambda path: otter_run(path, assignment.autograder_zip), samples)
-        return {path.name: result for path, result in zip(samples, scores, strict=True)}
+    roster = assignment.samples_dir / ROSTER
+    summary = grade(samples, assignment.autograder_zip, out, engine=engine)
+    gradebook = out / "gradebook.sqlite"
+    canvas = out / "canvas-import.csv"
+    export_grades(gradebook, assignment, "canvas", canvas, roster=roster)
+    report = out / "report.html"
+    write_class_report(gradebook, assignment, report, roster=roster)
+    template, _ = export_manual(gradebook, assignment, out / "manual", roster=roster)
+    with Gradebook(gradebook) as book:
+        isolation = {row.isolation for row in book.rows(book.latest_autograder()) if row.sha256}
+    files = {
+        "gradebook": gradebook,
+        "final grades (otter grade's columns)": out / "final_grades.csv",
+        "Canvas import": canvas,
+        "class report": report,
+        "hand-grading template": template,
+        "hand-grading packets": out / "manual" / "packets",
+        "student feedback": out / "feedback",
+    }
+    return DemoRun(assignment, out, summary.engine, ", ".join(sorted(isolation)), files)
 
 
-def score_table(assignment: Assignment, scores: dict[str, dict[str, float]]) -> str:
-    """A question-by-sample table of scores with autograded totals, as plain text."""
+def score_table(assignment: Assignment, gradebook: Path) -> str:
+    """Autograded points per sample, one row per question, as plain text."""
+    with Gradebook(gradebook) as book:
+        rows = [r for r in book.rows(book.latest_autograder()) if r.sha256]
+    names = [Path(r.origin).stem for r in rows]
+    width = max(10, *(len(n) for n in names))
     questions = [q for q in assignment.questions() if not q.manual]
-    names = list(scores)
-    width = max(12, *(len(n) for n in names))
-    lines = [f"{'question':<14}{'max':>6}  " + "".join(f"  {n:>{width}}" for n in names)]
+    lines = [f"{'question':<14}{'max':>6}" + "".join(f"{n:>{width + 2}}" for n in names)]
     for q in questions:
-        row = "".join(f"  {scores[n].get(q.name, 0.0):>{width}g}" for n in names)
-        lines.append(f"{q.name:<14}{q.points:>6g}  {row}")
+        cells = "".join(f"{r.questions.get(q.name, 0.0):>{width + 2}g}" for r in rows)
+        lines.append(f"{q.name:<14}{q.points:>6g}{cells}")
     total = sum(q.points for q in questions)
-    totals = "".join(f"  {sum(scores[n].values()):>{width}g}" for n in names)
-    lines.append(f"{'autograded':<14}{total:>6g}  {totals}")
+    lines.append(
+        f"{'autograded':<14}{total:>6g}" + "".join(f"{r.score:>{width + 2}g}" for r in rows)
+    )
     manual = sum(q.points for q in assignment.questions() if q.manual)
-    lines.append(f"({manual:g} more points are graded by hand from the PDF)")
+    lines.append(f"(+ {manual:g} points graded by hand: see the template and packets)")
     return "\n".join(lines)
 
 
-def run_demo(assignments: list[Assignment]) -> str:
-    """Build each assignment, grade its samples with ``otter run`` and return the report."""
-    reports = []
-    for assignment in assignments:
-        zip_path = build(assignment)
-        print(f"built {assignment.dist_dir} ({zip_path.name})", flush=True)
-        scores = grade_samples(assignment)
-        reports.append(f"== {assignment.name} ==\n{score_table(assignment, scores)}")
-    return "\n\n".join(reports)
+def summary(run: DemoRun) -> str:
+    """What the demo did, where each file is, and what to try next."""
+    a, out = run.assignment, run.out
+    lines = [
+        f"== {a.name}: {run.engine} (isolation: {run.isolation}) ==",
+        score_table(a, out / "gradebook.sqlite"),
+        "",
+        "Files:",
+        *(f"  {label:<38}{path}" for label, path in run.files.items()),
+        "",
+        "Next:",
+        f"  python -m grading grade -a {a.autograder_zip} -o graded/ SUBMISSIONS...",
+        f"  python -m grading manual import {run.files['hand-grading template']}"
+        f" --gradebook {out / 'gradebook.sqlite'}",
+        f"  python -m grading export --gradebook {out / 'gradebook.sqlite'} --format moodle"
+        f" --roster {a.samples_dir / 'roster-moodle.csv'} --out moodle.csv",
+        f"  python -m grading report --gradebook {out / 'gradebook.sqlite'} --out report.html"
+        " --deadline 2026-03-01T23:59:00+01:00 --penalty 10% --per day",
+    ]
+    return "\n".join(lines)

@@ -7,31 +7,16 @@ working; feedback files show students what Otter's configuration lets them see.
 from __future__ import annotations
 
 import csv
-import os
 import re
 import tempfile
 from pathlib import Path
 
 from .autograder import AutograderInfo
+from .files import atomic_write
 from .gradebook import Gradebook
 from .model import GRADED, SCORED, GradeResult, Submission
 
 POINTS_POSSIBLE_LABEL = "points-per-question"  # Otter's label for the first row
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)  # mkstemp makes it private; these files are for people to read
-    os.replace(tmp, path)
-
-
-def safe_name(text: str) -> str:
-    """A file-name-safe rendering of a student identifier."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:80] or "student"
 
 
 def final_grades_csv(gradebook: Gradebook, info: AutograderInfo, path: Path) -> int:

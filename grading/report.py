@@ -21,13 +21,13 @@ import base64
 import html
 import io
 import math
-import os
 import statistics
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from .files import atomic_write
 from .model import ERROR, GRADED, INVALID, TAMPERED, TIMEOUT
 
 if TYPE_CHECKING:
@@ -647,6 +647,4 @@ def write_report(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     page = render_report(grades, questions, problems, out.parent, title=title)
-    partial = out.with_name(f".{out.name}.partial")
-    partial.write_text(page, encoding="utf-8")
-    os.replace(partial, out)
+    atomic_write(out, page)

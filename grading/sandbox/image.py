@@ -9,7 +9,6 @@ never per assignment.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
+from ..files import cache_dir
 from .containers import ContainerEngine, EngineError
 
 HERE = Path(__file__).resolve().parent
@@ -37,11 +37,6 @@ PLATFORMS = (
     "manylinux_2_36_x86_64", "manylinux_2_28_x86_64", "manylinux_2_17_x86_64",
     "manylinux2014_x86_64", "linux_x86_64", "any",
 )  # fmt: skip
-
-
-def cache_dir() -> Path:
-    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return root / "derivatives-grading"
 
 
 def constraints_from_environment(python_version: str = IMAGE_PYTHON) -> str:

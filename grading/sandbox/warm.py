@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import collections
 import contextlib
+import hashlib
 import json
 import queue
 import subprocess
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ..outputs import atomic_write
+from ..files import atomic_write
 from .containers import OWNER_LABEL, ContainerEngine, EngineError
 from .limits import GRADER_PIDS, Limits
 from .outcome import SandboxRun
@@ -42,6 +43,7 @@ class Worker:
     process: subprocess.Popen
     name: str
     uid: UidLease
+    last_used: float = 0.0
     replies: queue.Queue = field(default_factory=queue.Queue)
     log: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LOG_LINES))
 
@@ -121,11 +123,14 @@ class ContainerLauncher:
 class WarmEngine:
     """Grades through a pool of long-lived workers started by one launcher."""
 
-    def __init__(self, launcher: Launcher | ContainerEngine, fresh: bool = False) -> None:
+    def __init__(
+        self, launcher: Launcher | ContainerEngine, fresh: bool = False, max_idle: int = 0
+    ) -> None:
         if isinstance(launcher, ContainerEngine):
             launcher = ContainerLauncher(launcher)
         self.launcher = launcher
         self.fresh = fresh
+        self.max_idle = max_idle  # idle workers kept (0: all, for one run); the oldest go first
         self.isolation = launcher.isolation
         self.image_engine = launcher.image_engine
         self.name = f"{launcher.name}-{'fresh' if fresh else 'warm'}"
@@ -146,7 +151,8 @@ class WarmEngine:
     ) -> SandboxRun:
         """Grade one notebook in a worker; its results land in ``out_dir`` as with other engines."""
         out_dir.mkdir(parents=True, exist_ok=True)
-        key = (image, str(autograder_zip), limits, owner)
+        # The zip's content, not its path: a worker holds the tests it was started with.
+        key = (image, hashlib.sha256(autograder_zip.read_bytes()).hexdigest(), limits, owner)
         worker = self._checkout(key, image, autograder_zip, limits, owner)
         worker.log.clear()
         started = time.monotonic()
@@ -194,8 +200,19 @@ class WarmEngine:
         if self.fresh:
             self._discard(worker)
             return
+        worker.last_used = time.monotonic()
         with self._lock:
             self._idle.setdefault(key, []).append(worker)
+            idle = [w for pool in self._idle.values() for w in pool]
+            oldest = min(idle, key=lambda w: w.last_used)
+            evict = 0 < self.max_idle < len(idle)
+            if evict:
+                for pool in self._idle.values():
+                    if oldest in pool:
+                        pool.remove(oldest)
+                self._all.remove(oldest)
+        if evict:
+            self._stop(oldest)
 
     def _discard(self, worker: Worker) -> None:
         with self._lock:

@@ -42,6 +42,7 @@ def test_sigkill_mid_run_then_rerun(assignment, podman, grading_image, tmp_path)
     out = tmp_path / "out"
     command = [
         sys.executable, "-m", "grading", "grade", "--engine", "podman", "--workers", "1",
+        "--keep-warm", "0",  # workers of this run only: they are what the kill must not leave
         "--autograder", str(assignment.autograder_zip), "--out", str(out), str(folder),
     ]  # fmt: skip
     proc = subprocess.Popen(

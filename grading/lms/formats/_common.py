@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ...files import replacing
 from ..grades import StudentGrade
 
 MISSING = "missing"  # the status of a roster student without a submission
@@ -94,19 +92,11 @@ def write_rows(
     bom: bool = False,
 ) -> None:
     """Write ``rows`` to ``path`` atomically: a temporary file beside it, then os.replace."""
-    path = Path(path)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as out:
-            if bom:
-                out.write("\ufeff")
-            writer = csv.writer(out, delimiter=delimiter, quoting=quoting, lineterminator="\r\n")
-            writer.writerows(rows)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with replacing(Path(path), "w", encoding=encoding, newline="") as out:
+        if bom:
+            out.write("\ufeff")
+        writer = csv.writer(out, delimiter=delimiter, quoting=quoting, lineterminator="\r\n")
+        writer.writerows(rows)
 
 
 def unique_match(headers: list[str], wanted: str, title_of, what: str) -> str | None:

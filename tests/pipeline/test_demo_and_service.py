@@ -1,0 +1,92 @@
+"""`make demo`'s chain, Otter's short flags, and the grading service that keeps workers warm."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grading.demo import run_demo, summary
+from grading.gradebook import Gradebook
+from grading.sandbox.containers import OWNER_LABEL
+from grading.sandbox.image import DEBIAN_BASE
+from grading.sandbox.service import _address, _ask
+
+pytestmark = pytest.mark.slow
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "grading", *args], capture_output=True,
+                          text=True, timeout=900)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return proc
+
+
+def rows(out: Path) -> dict[str, tuple[str, dict[str, float]]]:
+    with Gradebook(out / "gradebook.sqlite") as book:
+        return {
+            Path(r.origin).name: (r.status, r.questions)
+            for r in book.rows(book.latest_autograder())
+        }
+
+
+def test_demo_writes_every_file_of_the_chain(assignment, podman, grading_image, tmp_path):
+    run = run_demo(assignment, tmp_path / "demo")
+    samples = sorted(p.name for p in assignment.samples_dir.glob("*.ipynb"))
+    for label, path in run.files.items():
+        assert path.exists(), label
+    assert sorted(rows(run.out)) == samples
+    with open(run.files["Canvas import"], newline="", encoding="utf-8") as f:
+        canvas = list(csv.reader(f))
+    assert canvas[0][-1] == "derivatives (40101)" and canvas[1][-1] == "100"
+    with Gradebook(run.files["gradebook"]) as book:
+        strong = next(r for r in book.rows(book.latest_autograder()) if "strong" in r.origin)
+    assert canvas[2][:2] == ["Strong, Sam", "2001"] and float(canvas[2][-1]) == strong.score
+    assert len(list(run.files["hand-grading packets"].glob("*.html"))) == len(samples)
+    text = summary(run)
+    assert "Canvas import" in text and "python -m grading grade -a" in text
+    assert f"{strong.score:g}" in text
+
+
+def test_otter_short_flags_grade_like_the_long_ones(assignment, graded_samples, tmp_path):
+    _, long_out = graded_samples
+    out = tmp_path / "short"
+    cli("grade", "--engine", "podman", "-a", str(assignment.autograder_zip),
+        "-p", str(assignment.samples_dir), "-o", str(out))  # fmt: skip
+    assert rows(out) == rows(long_out)
+
+
+def _service_workers(podman) -> set[str]:
+    listed = podman.cli(["ps", "--quiet", "--no-trunc", "--filter",
+                         f"label={OWNER_LABEL}=service-0"])  # fmt: skip
+    return set(listed.stdout.split())
+
+
+def test_the_service_keeps_workers_warm_between_commands_then_stops(
+    assignment, podman, grading_image, otter_scores, tmp_path
+):
+    """The second `grade` is answered by the workers the first one started; after its idle
+    time the service stops them and goes away."""
+    strong = assignment.samples_dir / "strong.ipynb"
+    limits = ["--cell-timeout", "31", "--engine", "podman"]  # a pool of workers of its own
+    address = _address("podman", DEBIAN_BASE)
+    cli("grade", "-a", str(assignment.autograder_zip), "-o", str(tmp_path / "one"),
+        "--keep-warm", "20", *limits, str(strong))  # fmt: skip
+    hello = _ask(address, {"op": "hello"}, timeout=10)
+    workers = _service_workers(podman)
+    assert workers
+    cli("grade", "-a", str(assignment.autograder_zip), "-o", str(tmp_path / "two"),
+        "--keep-warm", "20", *limits, str(strong))  # fmt: skip
+    assert _ask(address, {"op": "hello"}, timeout=10) == hello
+    assert _service_workers(podman) == workers  # no worker started for the second command
+    for out in ("one", "two"):
+        assert rows(tmp_path / out) == {"strong.ipynb": ("graded", otter_scores["strong.ipynb"])}
+    deadline = time.monotonic() + 120
+    while address.exists() and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not address.exists()
+    assert not _service_workers(podman) & workers
