@@ -20,10 +20,10 @@ from pathlib import Path
 import nbformat
 
 from .assignments import Assignment, Question
+from .files import atomic_write, safe_name
 from .gradebook import Gradebook, ScoreChange
 from .lms.grades import StudentGrade
 from .notebooks import answer_cell_ids
-from .outputs import atomic_write, safe_name
 
 HEADER_PATTERN = re.compile(r"^\s*(?P<question>[A-Za-z0-9_]+)\s*(\(max\s*(?P<max>[0-9.]+)\))?\s*$")
 IDENTITY_COLUMNS = ["student", "name", "origin"]

@@ -36,6 +36,7 @@ TIMEOUT_MESSAGE = "the cell ran longer than {seconds:g} s and was interrupted"
 OUT_OF_TIME = "exceeded the {seconds:g} s limit for the whole submission"
 STRAYS_MESSAGE = "the processes it started could not be stopped"
 INDEX_KEY = "grading_index"
+PHASES_LABEL = "seconds per phase:"  # the log's last line; the benchmark reads it
 SOLUTION_TAG = "otter_assign_solution_cell"  # Otter Assign's mark on the solutions notebook
 
 
@@ -131,6 +132,7 @@ class NotebookRun:
         self.solution_cells = 0
         self.phases: dict[str, float] = {}  # seconds, for the log and the benchmark
         self.deadline = 0.0  # time.monotonic() when the whole submission must end
+        self.test_seconds = 0.0
 
     def grade(self, notebook: bytes, name: str) -> dict:
         started = time.monotonic()
@@ -165,7 +167,8 @@ class NotebookRun:
             self._stop()
             reason = f"the kernel was lost {MAX_REPLAYS + 1} times"
             return {"status": "error", "reason": reason}
-        self.phases["cells"] = time.monotonic() - started - self.phases["prepare"]
+        cells_and_checks = time.monotonic() - started - self.phases["prepare"]
+        self.phases["cells"] = cells_and_checks - self.test_seconds
         try:
             for path in self.autograder.test_paths:
                 if not any(path in tf.path or tf.path in path for tf in self.results.values()):
@@ -178,6 +181,8 @@ class NotebookRun:
             return self._timed_out()
         self._stop()  # records the student process's peak memory first
         outcome = self._outcome(cells, skipped, replaced)
+        self.phases["tests"] = self.test_seconds  # every test run, in a check cell or after
+        self.phases["channel"] = self.session.channel_seconds  # tests waiting on the student
         self.phases["total"] = time.monotonic() - started
         outcome["phases"] = {k: round(v, 3) for k, v in self.phases.items()}
         log_summary(outcome)
@@ -249,8 +254,10 @@ class NotebookRun:
             self._check_path(path)
 
     def _check_path(self, path: str) -> None:
+        started = time.monotonic()
         test_file = copy.copy(self.autograder.test_file(path))  # run() sets its own results
         test_file.run(StudentNamespace(self.session))
+        self.test_seconds += time.monotonic() - started
         self.results.pop(test_file.name, None)
         self.results[test_file.name] = test_file
 
@@ -284,6 +291,8 @@ def log_summary(outcome: dict) -> None:
         log(f"{question['name']}: {question['score']:g} / {question['possible']:g}")
     if outcome["reason"]:
         log(f"{outcome['status']}: {outcome['reason']}")
+    phases = ", ".join(f"{name} {seconds:.3f}" for name, seconds in outcome["phases"].items())
+    log(f"{PHASES_LABEL} {phases}")
 
 
 def log(line: str) -> None:

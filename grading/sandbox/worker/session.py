@@ -66,6 +66,7 @@ class Session:
         self.callbacks: dict[int, Callable] = {}
         self.alive = True
         self.sequence = 0
+        self.channel_seconds, self._depth = 0.0, 0
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -148,8 +149,21 @@ class Session:
         except Exception as error:
             return {"op": "failure", "message": f"{type(error).__name__}: {error}"[:2000]}
 
+    @contextlib.contextmanager
+    def _timed(self):
+        """Time spent by tests waiting on the student process (nested calls counted once)."""
+        self._depth += 1
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth:
+                self.channel_seconds += time.monotonic() - started
+
     def values(self, names: list[str]) -> dict[str, Any]:
-        reply = self.request({"op": "get", "names": names}, self.call_timeout)
+        with self._timed():
+            reply = self.request({"op": "get", "names": names}, self.call_timeout)
         return {name: self.decode(data) for name, data in reply.get("values", {}).items()}
 
     def call(self, handle: int, name: str, args: tuple, kwargs: dict) -> Any:
@@ -161,7 +175,8 @@ class Session:
             "errstate": {k: v for k, v in np.geterr().items()},
             "warnings": _simple_filters(),
         }
-        reply = self.request(message, self.call_timeout)
+        with self._timed():
+            reply = self.request(message, self.call_timeout)
         for original, after in zip(args, reply.get("args_after") or [], strict=False):
             _write_back(original, after, self.decode)
         for key, after in (reply.get("kwargs_after") or {}).items():
