@@ -19,12 +19,12 @@ from .assignments import Assignment
 from .autograder import AutograderInfo, read_autograder
 from .files import atomic_copy, atomic_write, safe_name
 from .gradebook import Gradebook
-from .ingest import Roster, apply_roster, collect, load_roster
+from .ingest import Roster, apply_roster, find_submissions, load_roster
 from .lms.grades import MatchReport, StudentGrade, compute_grades
 from .lms.late import LatePolicy
 from .model import GRADED, GradeResult, Submission
 from .outputs import feedback_text, final_grades_csv
-from .results import collect as collect_result
+from .results import read_result
 from .sandbox import Engine, Limits, detect_engine
 from .sandbox.image import DEBIAN_BASE, ensure_image
 
@@ -105,7 +105,7 @@ def _grade_all(
     out_dir.mkdir(parents=True, exist_ok=True)
     owner = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
     sandbox.reap(owner)  # containers of an earlier run into this folder that was killed
-    found = collect(paths, out_dir / "work")
+    found = find_submissions(paths, out_dir / "work")
     submissions = found.submissions
     if roster is not None:
         submissions = apply_roster(submissions, load_roster(roster))
@@ -170,7 +170,7 @@ def run_in_sandbox(
     scratch = out_dir / "work" / "runs" / f"{submission.sha256[:12]}-{uuid.uuid4().hex[:6]}"
     try:
         run = sandbox.run_submission(image, info.path, submission.path, scratch, limits, owner)
-        result = collect_result(
+        result = read_result(
             run,
             scratch,
             engine=sandbox.name,

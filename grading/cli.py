@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .assignments import discover
 from .errors import GradingError
+from .lms.formats import FORMATS
 from .sandbox import ENGINE_CHOICES, MODE_CHOICES
 from .sandbox.containers import EngineError
 from .sandbox.image import DEBIAN_BASE, REGISTRY_BASE
@@ -119,10 +120,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_benchmark(args: argparse.Namespace) -> int:
-    from .benchmark import run_benchmark
-
     for assignment in _assignments(args):
-        run_benchmark(assignment, args.submissions, args.workers, otter_every=args.otter_every)
+        if args.suite == "classes":
+            from .benchmark_classes import run_classes
+
+            write = Path(args.write) if args.write else None
+            run_classes(assignment, tuple(args.sizes), engine=args.engine, write=write)
+        else:
+            from .benchmark import run_benchmark
+
+            run_benchmark(assignment, args.submissions, args.workers, otter_every=args.otter_every)
     return 0
 
 
@@ -334,6 +341,16 @@ def parser() -> argparse.ArgumentParser:
     audit.add_argument("--out", help="keep the graded corpus here (reruns skip what is graded)")
 
     bench = add("benchmark", cmd_benchmark, "time otter run and every engine on N submissions")
+    bench.add_argument(
+        "--suite",
+        choices=("classes", "mixed"),
+        default="classes",
+        help="classes: complete notebooks through `grade`, cold and warm, 30 and 200 (default);"
+        " mixed: N varied submissions through every engine",
+    )
+    bench.add_argument("--sizes", type=int, nargs="+", default=[30, 200], help="classes: sizes")
+    bench.add_argument("--engine", choices=ENGINE_CHOICES, default="auto", help="classes")
+    bench.add_argument("--write", help="classes: write the table into this Markdown file")
     bench.add_argument("-n", "--submissions", type=int, default=200)
     bench.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     bench.add_argument(
@@ -398,9 +415,7 @@ def parser() -> argparse.ArgumentParser:
         late.add_argument("--cap", default="100%", help="the largest total penalty, e.g. 50%%")
 
     export = last_mile("export", cmd_export, "write grades in an LMS's import format")
-    export.add_argument(
-        "--format", required=True, choices=("canvas", "moodle", "blackboard", "csv")
-    )
+    export.add_argument("--format", required=True, choices=tuple(FORMATS))
     export.add_argument("--out", required=True)
     export.add_argument("--column", help="the LMS column to fill (default: found by name)")
     export.add_argument("--pick", choices=("latest", "best"), default="latest",

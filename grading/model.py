@@ -13,6 +13,7 @@ TIMEOUT = "timeout"  # the wall-clock limit was hit; scored 0
 ERROR = "error"  # the autograder could not produce results (crash, bad notebook, ...); scored 0
 INVALID = "invalid"  # the input is not a gradable submission (not a notebook, unsafe archive)
 TAMPERED = "tampered"  # scored honestly, but the notebook tried to change grading: review it
+MISSING = "missing"  # a roster student without a submission (exports and reports only)
 SCORED = (GRADED, TAMPERED)  # the statuses whose per-question scores count
 
 

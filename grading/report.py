@@ -28,12 +28,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .files import atomic_write
-from .model import ERROR, GRADED, INVALID, TAMPERED, TIMEOUT
+from .model import ERROR, GRADED, INVALID, MISSING, TAMPERED, TIMEOUT
 
 if TYPE_CHECKING:
     from .lms.grades import StudentGrade
 
-MISSING = "missing"  # StudentGrade.status of a roster student without a submission
 HARDEST = 5  # how many autograded questions "hardest questions" lists
 _EPS = 1e-9
 _PROBLEM_STATUSES = (TIMEOUT, ERROR, INVALID, TAMPERED)

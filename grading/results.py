@@ -22,7 +22,7 @@ class MalformedResults(ValueError):
     pass
 
 
-def collect(
+def read_result(
     run: SandboxRun, out_dir: Path, *, engine: str, isolation: str, timeout: float
 ) -> GradeResult:
     """The result of one sandbox run, from its output folder."""

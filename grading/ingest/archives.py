@@ -20,7 +20,7 @@ _CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
-class Limits:
+class ArchiveLimits:
     """Caps for reading one input archive (and the archives nested in it)."""
 
     max_member_bytes: int = 50 * MB  # one extracted member
@@ -31,7 +31,7 @@ class Limits:
     max_depth: int = 1  # archives inside an archive: one level (Otter zip in a Canvas zip)
 
 
-DEFAULT_LIMITS = Limits()
+DEFAULT_LIMITS = ArchiveLimits()
 
 
 class ArchiveError(Exception):
@@ -58,7 +58,7 @@ def printable(name: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
 
 
-def safe_name(info: zipfile.ZipInfo) -> str:
+def checked_member_name(info: zipfile.ZipInfo) -> str:
     """The member's normalised relative POSIX path; raises ValueError saying why it is unsafe."""
     name = info.filename
     if not name:
@@ -98,14 +98,14 @@ class SafeZip:
 
     path: Path
     origin: str
-    limits: Limits
+    limits: ArchiveLimits
     budget: Budget
     members: dict[str, zipfile.ZipInfo] = field(default_factory=dict)  # safe name -> info
     unsafe: list[tuple[str, str]] = field(default_factory=list)  # (raw member name, reason)
     _zip: zipfile.ZipFile | None = None
 
     @classmethod
-    def open(cls, path: Path, origin: str, limits: Limits, budget: Budget) -> SafeZip:
+    def open(cls, path: Path, origin: str, limits: ArchiveLimits, budget: Budget) -> SafeZip:
         """Open ``path`` and sort its members into safe and rejected; raises ArchiveError."""
         try:
             zf = zipfile.ZipFile(path)
@@ -120,7 +120,7 @@ class SafeZip:
             raise ArchiveError(f"too many members ({len(infos)} > {limits.max_members})")
         for info in infos:
             try:
-                name = safe_name(info)
+                name = checked_member_name(info)
             except ValueError as why:
                 archive.unsafe.append((info.filename, f"unsafe archive member: {why}"))
                 continue

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from grading.model import Rejected, Submission, sha256_file
 
-from .archives import DEFAULT_LIMITS, ArchiveError, Budget, Limits, MemberError, SafeZip
+from .archives import DEFAULT_LIMITS, ArchiveError, ArchiveLimits, Budget, MemberError, SafeZip
 from .canvas import CanvasName, looks_like_canvas, parse_canvas_name
 from .gradescope import METADATA_NAME, GradescopeEntry, parse_metadata, student_id
 from .otter_export import (
@@ -80,7 +80,7 @@ def _basename(name: str) -> str:
 
 
 class _Collector:
-    def __init__(self, workdir: Path, limits: Limits) -> None:
+    def __init__(self, workdir: Path, limits: ArchiveLimits) -> None:
         self.workdir = workdir
         self.limits = limits
         self.result = IngestResult()
@@ -464,7 +464,9 @@ class _Collector:
         ]
 
 
-def collect(paths: list[Path], workdir: Path, *, limits: Limits = DEFAULT_LIMITS) -> IngestResult:
+def find_submissions(
+    paths: list[Path], workdir: Path, *, limits: ArchiveLimits = DEFAULT_LIMITS
+) -> IngestResult:
     """Find every submission in ``paths``; archives are unpacked under ``workdir/extracted``.
 
     A missing path is the caller's mistake and raises FileNotFoundError; everything wrong with

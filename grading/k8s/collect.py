@@ -19,8 +19,7 @@ from ..autograder import read_autograder
 from ..gradebook import Gradebook
 from ..model import Rejected, Submission
 from ..outputs import final_grades_csv
-from ..results import RESULTS_FILE
-from ..results import collect as collect_result
+from ..results import RESULTS_FILE, read_result
 from ..sandbox import SandboxRun
 from .plan import (
     AUTOGRADER_FILE,
@@ -109,9 +108,7 @@ def collect_results(
                 f"batch.kubernetes.io/job-completion-index={index}\n"
             )
             run = SandboxRun(timed_out=False, returncode=0, log=log, seconds=0.0)
-            result = collect_result(
-                run, folder, engine=ENGINE, isolation="container", timeout=timeout
-            )
+            result = read_result(run, folder, engine=ENGINE, isolation="container", timeout=timeout)
             keep_notebooks(out_dir, group[0], folder / "executed.ipynb")
             record_result(book, group, result, info, run_id, out_dir)
             summary.recorded += len(group)

@@ -36,7 +36,7 @@ from pathlib import Path
 import yaml
 
 from ..autograder import read_autograder
-from ..ingest import apply_roster, collect, load_roster
+from ..ingest import apply_roster, find_submissions, load_roster
 from ..model import Submission
 from ..sandbox import Limits
 from ..sandbox.warm import GRADER_MEMORY_MB, STUDENT_UID
@@ -136,7 +136,7 @@ def write_plan(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        found = collect(paths, staging / "work")
+        found = find_submissions(paths, staging / "work")
         submissions = found.submissions
         if roster is not None:
             submissions = apply_roster(submissions, load_roster(roster))

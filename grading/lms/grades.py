@@ -13,7 +13,7 @@ from pathlib import Path
 from ..assignments import Question
 from ..gradebook import Gradebook, GradedRow
 from ..ingest.roster import Roster, RosterEntry
-from ..model import GRADED, INVALID, Submission
+from ..model import GRADED, INVALID, MISSING, Submission
 from .late import LatePolicy
 
 
@@ -63,9 +63,6 @@ class MatchReport:
             for student, origins in self.multiple_submissions.items()
         ]
         return out
-
-
-MISSING = "missing"
 
 
 def _pick(rows: list[GradedRow], how: str) -> GradedRow:

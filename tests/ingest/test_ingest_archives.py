@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.ingest import Limits, collect
+from grading.ingest import ArchiveLimits, find_submissions
 from grading.ingest.archives import SafeZip
 
 MB = 1024 * 1024
@@ -42,7 +42,7 @@ def test_unsafe_members_are_rejected_and_the_rest_counts(tmp_path, workdir, make
     )
     before = _files_under(tmp_path) - _files_under(workdir)
 
-    result = collect([archive], workdir)
+    result = find_submissions([archive], workdir)
 
     (sub,) = result.submissions
     assert sub.origin == f"{archive}!good.ipynb"
@@ -71,7 +71,7 @@ def test_unsafe_member_in_canvas_zip(workdir, make_zip, nb_bytes):
         },
     )
 
-    result = collect([archive], workdir)
+    result = find_submissions([archive], workdir)
 
     assert [s.student for s in result.submissions] == ["1"]
     (rej,) = result.rejected
@@ -96,7 +96,7 @@ def bomb(tmp_path_factory) -> Path:
 
 
 def test_decompression_bomb_is_rejected(bomb, workdir):
-    result = collect([bomb], workdir)
+    result = find_submissions([bomb], workdir)
 
     assert result.submissions == []
     (rej,) = result.rejected
@@ -109,9 +109,9 @@ def test_decompression_bomb_is_rejected(bomb, workdir):
 def test_streaming_cap_holds_without_the_header_checks(bomb, workdir, monkeypatch):
     """Headers can lie: the byte count while copying stops the bomb on its own."""
     monkeypatch.setattr(SafeZip, "_precheck", lambda self, info: None)
-    limits = Limits(max_member_bytes=5 * MB, max_ratio=1e9)
+    limits = ArchiveLimits(max_member_bytes=5 * MB, max_ratio=1e9)
 
-    result = collect([bomb], workdir, limits=limits)
+    result = find_submissions([bomb], workdir, limits=limits)
 
     (rej,) = result.rejected
     assert rej.reason == f"too large: over {5 * MB} bytes uncompressed (possible zip bomb)"
@@ -121,7 +121,7 @@ def test_streaming_cap_holds_without_the_header_checks(bomb, workdir, monkeypatc
 def test_compression_ratio_cap(workdir, make_zip):
     archive = make_zip("ratio.zip", {"ratio.ipynb": bytes(2 * MB), ".OTTER_LOG": b""})
 
-    (rej,) = collect([archive], workdir).rejected
+    (rej,) = find_submissions([archive], workdir).rejected
 
     assert rej.origin == f"{archive}!ratio.ipynb"
     assert rej.reason == "compression ratio over 200:1 (possible zip bomb)"
@@ -139,9 +139,9 @@ def test_total_cap_per_archive_covers_nested_archives(workdir, make_zip, nb_byte
         },
     )
     size = len(nb_bytes(padding))
-    limits = Limits(max_total_bytes=int(size * 1.5))
+    limits = ArchiveLimits(max_total_bytes=int(size * 1.5))
 
-    result = collect([bulk], workdir, limits=limits)
+    result = find_submissions([bulk], workdir, limits=limits)
 
     assert [s.student for s in result.submissions] == ["1"]
     reasons = {r.student: r.reason for r in result.rejected}
@@ -156,7 +156,7 @@ def test_corrupt_zip_is_rejected(tmp_path, workdir, make_zip, nb_bytes):
     truncated = tmp_path / "truncated.zip"
     truncated.write_bytes(good.read_bytes()[:-30])
 
-    result = collect([not_zip, truncated], workdir)
+    result = find_submissions([not_zip, truncated], workdir)
 
     assert result.submissions == []
     reasons = {r.origin: r.reason for r in result.rejected}
@@ -171,7 +171,7 @@ def test_corrupt_member_data_is_rejected(tmp_path, workdir, make_zip, nb_bytes):
     bad = tmp_path / "bad.zip"
     bad.write_bytes(bytes(data))
 
-    (rej,) = collect([bad], workdir).rejected
+    (rej,) = find_submissions([bad], workdir).rejected
 
     assert rej.origin == f"{bad}!hw.ipynb"
     assert rej.reason.startswith("corrupt member")
@@ -180,7 +180,7 @@ def test_corrupt_member_data_is_rejected(tmp_path, workdir, make_zip, nb_bytes):
 def test_too_many_members(workdir, make_zip):
     archive = make_zip("many.zip", {f"f{i}.txt": b"" for i in range(30)})
 
-    (rej,) = collect([archive], workdir, limits=Limits(max_members=20)).rejected
+    (rej,) = find_submissions([archive], workdir, limits=ArchiveLimits(max_members=20)).rejected
 
     assert rej.reason == "too many members (30 > 20)"
 
@@ -194,7 +194,7 @@ def test_encrypted_member_is_rejected(tmp_path, workdir, make_zip, nb_bytes):
         data[at + offset] |= 0x1
     archive.write_bytes(bytes(data))
 
-    (rej,) = collect([archive], workdir).rejected
+    (rej,) = find_submissions([archive], workdir).rejected
 
     assert (rej.origin, rej.reason) == (f"{archive}!hw.ipynb", "encrypted member")
 
@@ -207,7 +207,7 @@ def test_unsupported_compression_is_rejected(tmp_path, workdir, make_zip, nb_byt
         data[at + offset] = 9  # method 9 = Deflate64, which zipfile cannot read
     archive.write_bytes(bytes(data))
 
-    (rej,) = collect([archive], workdir).rejected
+    (rej,) = find_submissions([archive], workdir).rejected
 
     assert rej.origin == f"{archive}!hw.ipynb"
     assert rej.reason.startswith("unsupported compression")

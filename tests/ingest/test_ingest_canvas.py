@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from grading.ingest import collect
+from grading.ingest import find_submissions
 from grading.ingest.canvas import parse_canvas_name
 
 
@@ -84,7 +84,7 @@ def canvas_zip(make_zip, nb_bytes):
 
 
 def test_canvas_bulk_download(canvas_zip, workdir):
-    result = collect([canvas_zip], workdir)
+    result = find_submissions([canvas_zip], workdir)
 
     subs = {s.origin.split("!", 1)[1]: s for s in result.submissions}
     assert sorted(subs) == [
@@ -145,7 +145,7 @@ def test_canvas_nesting_too_deep(make_zip, nb_bytes, workdir):
     middle = make_zip("deep/middle.zip", {"inner.zip": deepest.read_bytes()})
     bulk = make_zip("bulk.zip", {"smithjane_1_2_derivatives.zip": middle.read_bytes()})
 
-    result = collect([bulk], workdir)
+    result = find_submissions([bulk], workdir)
 
     assert result.submissions == []
     (rej,) = result.rejected

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from grading.ingest import collect
+from grading.ingest import find_submissions
 from grading.ingest.gradescope import parse_metadata, parse_time
 
 METADATA = """\
@@ -59,7 +59,7 @@ def gradescope_zip(make_zip, nb_bytes):
 
 
 def test_gradescope_export_with_group(gradescope_zip, workdir):
-    result = collect([gradescope_zip], workdir)
+    result = find_submissions([gradescope_zip], workdir)
 
     by_student = {s.student: s for s in result.submissions}
     assert sorted(by_student) == ["1001", "1002", "1003", "nosid@example.edu"]
@@ -97,7 +97,7 @@ def test_unpacked_gradescope_folder(gradescope_zip, tmp_path, workdir):
     with zipfile.ZipFile(gradescope_zip) as zf:  # trusted: the test's own archive
         zf.extractall(unpacked)
 
-    result = collect([unpacked], workdir)
+    result = find_submissions([unpacked], workdir)
 
     assert sorted(s.student for s in result.submissions) == [
         "1001",
@@ -132,7 +132,7 @@ def test_metadata_with_ruby_tags_and_missing_folder(make_zip, nb_bytes, workdir)
         },
     )
 
-    result = collect([archive], workdir)
+    result = find_submissions([archive], workdir)
 
     assert [(s.student, s.name) for s in result.submissions] == [
         ("7", "Tag Ged"),
@@ -151,7 +151,7 @@ def test_unreadable_metadata_is_reported(make_zip, nb_bytes, workdir):
         "gs.zip", {"submission_metadata.yml": "a: [unclosed", "submission_1/hw.ipynb": nb_bytes()}
     )
 
-    result = collect([archive], workdir)
+    result = find_submissions([archive], workdir)
 
     (rej,) = result.rejected
     assert rej.origin == f"{archive}!submission_metadata.yml"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.ingest import collect
+from grading.ingest import find_submissions
 from grading.model import sha256_file
 
 
@@ -15,7 +15,7 @@ def test_plain_notebook_becomes_a_submission(tmp_path, workdir, nb_bytes):
     nb = tmp_path / "jane_doe.ipynb"
     nb.write_bytes(nb_bytes())
 
-    result = collect([nb], workdir)
+    result = find_submissions([nb], workdir)
 
     assert result.rejected == []
     (sub,) = result.submissions
@@ -47,7 +47,7 @@ def test_folder_is_searched_recursively_in_sorted_order(tmp_path, workdir, nb_by
         {"derivatives.ipynb": nb_bytes("b = 1"), ".OTTER_LOG": b"log"},
     )
 
-    result = collect([root], workdir)
+    result = find_submissions([root], workdir)
 
     assert result.rejected == []
     # A notebook directly in the folder is named by its file; one in a subfolder, by the
@@ -65,7 +65,7 @@ def test_same_file_given_twice_counts_once(tmp_path, workdir, nb_bytes):
     nb = tmp_path / "a.ipynb"
     nb.write_bytes(nb_bytes())
 
-    result = collect([nb, tmp_path, nb], workdir)
+    result = find_submissions([nb, tmp_path, nb], workdir)
 
     assert [s.student for s in result.submissions] == ["a"]
 
@@ -74,8 +74,8 @@ def test_workdir_inside_input_folder_is_not_ingested(tmp_path, nb_bytes, make_zi
     make_zip("in/x.zip", {"x.ipynb": nb_bytes(), "__zip_filename__": "x.zip"})
     inside = tmp_path / "in" / "work"
 
-    first = collect([tmp_path / "in"], inside)
-    second = collect([tmp_path / "in"], inside)  # the extracted copy must not appear
+    first = find_submissions([tmp_path / "in"], inside)
+    second = find_submissions([tmp_path / "in"], inside)  # the extracted copy must not appear
 
     assert [s.origin for s in first.submissions] == [f"{tmp_path / 'in' / 'x.zip'}!x.ipynb"]
     assert [s.origin for s in second.submissions] == [s.origin for s in first.submissions]
@@ -87,7 +87,7 @@ def test_folder_with_nothing_gradable_is_rejected(tmp_path, workdir):
     empty.mkdir()
     (empty / "readme.md").write_text("hi")
 
-    result = collect([empty], workdir)
+    result = find_submissions([empty], workdir)
 
     assert result.submissions == []
     (rej,) = result.rejected
@@ -97,14 +97,14 @@ def test_folder_with_nothing_gradable_is_rejected(tmp_path, workdir):
 
 def test_missing_path_is_a_usage_error(tmp_path, workdir):
     with pytest.raises(FileNotFoundError, match="nope.ipynb"):
-        collect([tmp_path / "nope.ipynb"], workdir)
+        find_submissions([tmp_path / "nope.ipynb"], workdir)
 
 
 def test_unsupported_file_given_directly(tmp_path, workdir):
     doc = tmp_path / "essay.docx"
     doc.write_bytes(b"PK")
 
-    (rej,) = collect([doc], workdir).rejected
+    (rej,) = find_submissions([doc], workdir).rejected
 
     assert rej.origin == str(doc)
     assert "unsupported file type '.docx'" in rej.reason
@@ -126,7 +126,7 @@ def test_bad_notebook_files_are_rejected_with_reason(tmp_path, workdir, content,
     bad = tmp_path / "student.ipynb"
     bad.write_bytes(content)
 
-    result = collect([bad], workdir)
+    result = find_submissions([bad], workdir)
 
     assert result.submissions == []
     (rej,) = result.rejected
@@ -145,7 +145,7 @@ def test_nbformat_invalid_notebook_reports_first_validation_line(tmp_path, workd
     bad = tmp_path / "invalid.ipynb"
     bad.write_text(json.dumps(nb))
 
-    (rej,) = collect([bad], workdir).rejected
+    (rej,) = find_submissions([bad], workdir).rejected
 
     assert rej.reason.startswith("invalid notebook: ")
     assert "is a required property" in rej.reason
@@ -156,7 +156,7 @@ def test_canvas_named_loose_notebook_keeps_canvas_identity(tmp_path, workdir, nb
     nb = Path(tmp_path / "smithjane_LATE_123456_7890123_derivatives-2.ipynb")
     nb.write_bytes(nb_bytes())
 
-    (sub,) = collect([nb], workdir).submissions
+    (sub,) = find_submissions([nb], workdir).submissions
 
     assert (sub.student, sub.lms_id, sub.name, sub.late, sub.attempt, sub.source_format) == (
         "123456",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from grading.ingest import collect
+from grading.ingest import find_submissions
 from grading.model import sha256_file
 
 STAMPED = "derivatives_2026_03_02T23_47_35_069567.zip"
@@ -22,7 +22,7 @@ def test_otter_export_zip(tmp_path, workdir, make_zip, nb_bytes):
         },
     )
 
-    result = collect([archive], workdir)
+    result = find_submissions([archive], workdir)
 
     assert result.rejected == []
     (sub,) = result.submissions
@@ -41,7 +41,7 @@ def test_timestamp_falls_back_to_zip_filename_member(tmp_path, workdir, make_zip
         "jsmith.zip", {"hw.ipynb": nb_bytes(), "__zip_filename__": "hw_2025_12_31T08_00_01_5.zip"}
     )
 
-    (sub,) = collect([archive], workdir).submissions
+    (sub,) = find_submissions([archive], workdir).submissions
 
     assert sub.student == "jsmith"
     assert sub.submitted_at == datetime(2025, 12, 31, 8, 0, 1, 500000)
@@ -50,7 +50,7 @@ def test_timestamp_falls_back_to_zip_filename_member(tmp_path, workdir, make_zip
 def test_two_root_notebooks_are_rejected(tmp_path, workdir, make_zip, nb_bytes):
     archive = make_zip("two.zip", {"a.ipynb": nb_bytes(), "b.ipynb": nb_bytes(), ".OTTER_LOG": b""})
 
-    result = collect([archive], workdir)
+    result = find_submissions([archive], workdir)
 
     assert result.submissions == []
     (rej,) = result.rejected
@@ -62,7 +62,7 @@ def test_two_root_notebooks_are_rejected(tmp_path, workdir, make_zip, nb_bytes):
 def test_no_root_notebook_is_rejected(tmp_path, workdir, make_zip, nb_bytes):
     archive = make_zip("none.zip", {"sub/a.ipynb": nb_bytes(), "__zip_filename__": "none.zip"})
 
-    (rej,) = collect([archive], workdir).rejected
+    (rej,) = find_submissions([archive], workdir).rejected
 
     assert rej.reason == "no notebook (.ipynb) at the root of the zip (it holds: sub/a.ipynb)"
 
@@ -71,7 +71,7 @@ def test_zip_wrapped_around_an_export_is_opened_one_level(tmp_path, workdir, mak
     inner = make_zip("inner/derivatives.zip", {"derivatives.ipynb": nb_bytes()})
     outer = make_zip("outer.zip", {"derivatives.zip": inner.read_bytes()})
 
-    result = collect([outer], workdir)
+    result = find_submissions([outer], workdir)
 
     assert result.rejected == []
     (sub,) = result.submissions
@@ -82,7 +82,7 @@ def test_zip_wrapped_around_an_export_is_opened_one_level(tmp_path, workdir, mak
 def test_invalid_notebook_inside_export_is_rejected(tmp_path, workdir, make_zip):
     archive = make_zip("bad.zip", {"bad.ipynb": b"{not json", ".OTTER_LOG": b""})
 
-    (rej,) = collect([archive], workdir).rejected
+    (rej,) = find_submissions([archive], workdir).rejected
 
     assert rej.origin == f"{archive}!bad.ipynb"
     assert rej.student == "bad"

@@ -23,7 +23,7 @@ from grading.model import (
     TestOutcome,
 )
 from grading.outputs import feedback_text
-from grading.results import collect
+from grading.results import read_result
 from grading.sandbox import SandboxRun
 
 RUN = SandboxRun(timed_out=False, returncode=0, log="the log", seconds=1.5)
@@ -36,7 +36,7 @@ def write_results(folder: Path, data) -> Path:
 
 
 def collect_from(folder: Path, run: SandboxRun = RUN) -> GradeResult:
-    return collect(run, folder, engine="podman", isolation="container", timeout=60)
+    return read_result(run, folder, engine="podman", isolation="container", timeout=60)
 
 
 GOOD = {

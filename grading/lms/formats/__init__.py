@@ -8,13 +8,28 @@ submission as 0; the plain CSV keeps every grade.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
 
+from ...ingest.roster import Roster
+from ..grades import StudentGrade
 from . import blackboard, canvas, moodle, plain
 
-Writer = Callable[..., None]
-"""``write(grades: list[StudentGrade], roster: Roster | None, *, assignment: str,
-points_possible: float, path: Path, column: str | None = None) -> None``"""
+
+class Writer(Protocol):
+    """What a format module's ``write`` is; a new LMS format is a module with one, added below."""
+
+    def __call__(
+        self,
+        grades: list[StudentGrade],
+        roster: Roster | None,
+        *,
+        assignment: str,
+        points_possible: float,
+        path: Path,
+        column: str | None = None,
+    ) -> None: ...
+
 
 FORMATS: dict[str, Writer] = {
     "canvas": canvas.write,

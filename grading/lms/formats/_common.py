@@ -8,9 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ...files import replacing
+from ...model import MISSING
 from ..grades import StudentGrade
-
-MISSING = "missing"  # the status of a roster student without a submission
 
 
 def score(value: float) -> str:

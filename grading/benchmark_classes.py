@@ -1,0 +1,188 @@
+"""``python -m grading benchmark --suite classes``: what an instructor waits for with real classes.
+
+Complete notebooks (every answer given: the reference answers mixed with the answer corpus's
+correct alternatives, so students differ), graded the way instructors grade: ``python -m
+grading grade`` as a command, start-up included. Rows, all in one run on one machine: the floor
+(the cells executed bare in a warm process), sequential ``otter run``, one notebook cold (no
+service running) and warm (the service's workers already up), a class of 30 and of 200, the
+same 30 on this host without containers (``--engine local``), and the seconds per phase the
+worker logs (cells, tests, the channel the tests call the student's functions through).
+``--write FILE`` replaces the table between the markers in FILE: no number typed by hand.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .assignments import Assignment
+from .audit import ALTERNATIVE, load_corpus
+from .benchmark import time_floor, time_otter_run
+from .files import atomic_write
+from .notebooks import answer_cell_ids, fill_answers, reference_submission
+from .sandbox.image import DEBIAN_BASE
+from .sandbox.service import _address, _ask
+from .sandbox.worker.grader import PHASES_LABEL
+
+START, END = "<!-- benchmark:classes:start -->", "<!-- benchmark:classes:end -->"
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    notebooks: int
+    wall: float  # seconds for all of them, the command's start-up included
+    otter: float  # sequential `otter run` for as many notebooks (measured median x count)
+    floor: float  # the floor for as many notebooks (measured median x count)
+
+    @property
+    def per_notebook(self) -> float:
+        return self.wall / self.notebooks
+
+    def cells(self) -> list[str]:
+        return [self.label, str(self.notebooks), f"{self.wall:.1f}", f"{self.per_notebook:.2f}",
+                f"{self.otter / self.wall:.1f}x", f"{self.wall / self.floor:.2f}x"]  # fmt: skip
+
+
+HEADER = ["what", "notebooks", "wall s", "s / notebook", "vs sequential otter run", "vs floor"]
+
+
+def complete_class(assignment: Assignment, count: int, folder: Path) -> list[Path]:
+    """``count`` complete notebooks: student i answers each question with the reference or one
+    of its correct alternatives, in turn, so no two students hand in the same bytes."""
+    student = nbformat.read(assignment.student_notebook, as_version=4)
+    autograder = nbformat.read(assignment.autograder_notebook, as_version=4)
+    reference = reference_submission(student, autograder)
+    questions = [q for q in assignment.questions() if not q.manual]
+    corpus = load_corpus(assignment.master_dir / "corpus", {q.name for q in questions})
+    choices: dict[str, list[str | None]] = {q.name: [None] for q in questions}
+    for answer in corpus:
+        if answer.kind == ALTERNATIVE:
+            choices[answer.question].append(answer.path.read_text())
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        answers = {}
+        for j, q in enumerate(questions):
+            options = choices[q.name]
+            source = options[(i + j) % len(options)]
+            if source is not None:
+                (cell,) = answer_cell_ids(autograder, q.solution_cell_ids)
+                answers[cell] = source
+        nb = fill_answers(reference, answers)
+        nb.metadata["benchmark_student"] = i
+        path = folder / f"student{i:03d}.ipynb"
+        nbformat.write(nb, path)
+        paths.append(path)
+    return paths
+
+
+def stop_service(engine: str) -> None:
+    """No warm workers: what a first `grade` of the day meets."""
+    address = _address(engine, DEBIAN_BASE)
+    try:
+        _ask(address, {"op": "stop"}, timeout=120)
+    except (OSError, ValueError):
+        return
+    deadline = time.monotonic() + 60
+    while address.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def time_grade(assignment: Assignment, paths: list[Path], out: Path, engine: str) -> float:
+    command = [sys.executable, "-m", "grading", "grade", "--engine", engine,
+               "-a", str(assignment.autograder_zip), "-o", str(out), *map(str, paths)]  # fmt: skip
+    started = time.monotonic()
+    proc = subprocess.run(command, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"grade failed: {proc.stderr[-2000:]}")
+    return wall
+
+
+def phases(out: Path) -> dict[str, float]:
+    """Median seconds per phase over the run's logs (the worker's last log line)."""
+    found: dict[str, list[float]] = {}
+    for log in (out / "logs").glob("*.log"):
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith(PHASES_LABEL):
+                for item in line.removeprefix(PHASES_LABEL).split(","):
+                    name, _, seconds = item.strip().rpartition(" ")
+                    found.setdefault(name, []).append(float(seconds))
+    return {name: statistics.median(values) for name, values in found.items()}
+
+
+def run_classes(
+    assignment: Assignment,
+    sizes: tuple[int, ...] = (30, 200),
+    engine: str = "auto",
+    print_fn: Callable[[str], None] = print,
+    write: Path | None = None,
+) -> list[Row]:
+    with tempfile.TemporaryDirectory(prefix="bench-classes-") as tmp:
+        root = Path(tmp)
+        paths = complete_class(assignment, max(sizes), root / "class")
+        small = paths[: min(sizes)]
+        floor = time_floor(small, assignment.autograder_zip).median
+        otter = time_otter_run(small, assignment.autograder_zip).median
+        print_fn(f"floor {floor:.3f} s, sequential otter run {otter:.2f} s per notebook (median"
+                 f" of {len(small)})")  # fmt: skip
+        rows: list[Row] = []
+        per_phase: dict[str, float] = {}
+
+        def row(label: str, chosen: list[Path], eng: str, cold: bool, repeat: int = 1) -> Path:
+            walls, out = [], root
+            for _ in range(repeat):
+                if cold:
+                    stop_service(eng)
+                out = root / f"out-{len(rows)}-{len(walls)}"
+                walls.append(time_grade(assignment, chosen, out, eng))
+            n = len(chosen)
+            rows.append(Row(label, n, statistics.median(walls), otter * n, floor * n))
+            print_fn(" | ".join(rows[-1].cells()))
+            return out
+
+        row("one notebook, cold (no warm workers)", paths[:1], engine, cold=True)
+        row("one notebook, warm (median of 3)", paths[1:2], engine, cold=False, repeat=3)
+        for size in sizes:
+            out = row(f"class of {size}, cold", paths[:size], engine, cold=True)
+            if size == min(sizes):
+                per_phase = phases(out)
+        local = f"class of {min(sizes)}, this host without containers (local), cold"
+        row(local, small, "local", cold=True)
+    tests = per_phase.get("tests", 0.0)
+    lines = [
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "---|" * len(HEADER),
+        *("| " + " | ".join(r.cells()) + " |" for r in rows),
+        "",
+        f"Per complete notebook (medians, class of {min(sizes)}): floor {floor:.3f} s;"
+        f" sequential `otter run` {otter:.2f} s; in the warm worker "
+        + ", ".join(f"{k} {v:.3f} s" for k, v in per_phase.items())
+        + f"; tests = {tests / floor:.2f}x the floor.",
+    ]
+    table = "\n".join(lines)
+    print_fn(table)
+    if write is not None:
+        write_table(write, table)
+    return rows
+
+
+def write_table(doc: Path, table: str) -> None:
+    """Replace what stands between the markers in ``doc``."""
+    text = doc.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise ValueError(f"{doc}: no {START} ... {END} markers to write the table between")
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    stamp = time.strftime("%Y-%m-%d")
+    note = f"<!-- written by `python -m grading benchmark --suite classes` on {stamp} -->"
+    atomic_write(doc, f"{head}{START}\n{note}\n{table}\n{END}{tail}")
