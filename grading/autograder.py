@@ -1,7 +1,7 @@
 """What the pipeline needs to know about an autograder zip, read once on the host.
 
 Reading the questions takes Otter's own test-file parser, and importing Otter costs seconds;
-what it finds is cached per zip hash (``~/.cache/derivatives-grading/autograders/``), so a
+what it finds is cached per zip hash (``~/.cache/notebook-grading/autograders/``), so a
 later ``grade`` of the same zip starts without importing Otter at all.
 """
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from .assignments import discover
 from .errors import GradingError
 from .lms.formats import FORMATS
-from .sandbox import ENGINE_CHOICES, MODE_CHOICES
+from .sandbox import ENGINE_CHOICES, MODE_CHOICES, Limits
 from .sandbox.containers import EngineError
 from .sandbox.image import DEBIAN_BASE, REGISTRY_BASE
 from .sandbox.service import KEEP_WARM_SECONDS
@@ -54,7 +54,6 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .api import grade
-    from .sandbox import Limits
 
     paths = [*args.paths, *args.more_paths]
     if not paths:
@@ -211,7 +210,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_k8s_plan(args: argparse.Namespace) -> int:
     from .k8s import write_plan
     from .k8s.plan import ClusterOptions
-    from .sandbox import Limits
 
     options = ClusterOptions(
         image=args.image, shards=args.shards, parallelism=args.parallelism, name=args.name,
@@ -264,7 +262,6 @@ def cmd_k8s_collect(args: argparse.Namespace) -> int:
 
 def k8s_parser(sub) -> None:
     """``k8s plan`` and ``k8s collect``: grade on a Kubernetes cluster with the same image."""
-    from .sandbox import Limits
 
     k8s = sub.add_parser("k8s", help="grade on a Kubernetes cluster: plan an Indexed Job, collect")
     actions = k8s.add_subparsers(dest="k8s_command", required=True)
@@ -374,16 +371,19 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("-o", "--out", required=True, help="output folder (gradebook, CSV, logs)")
     grade.add_argument("--roster", help="CSV mapping students to LMS ids, names and emails")
     grade.add_argument("--workers", type=int, default=None, help="parallel sandboxes (cores)")
-    grade.add_argument("--timeout", type=float, default=300.0, help="seconds per submission")
+    defaults = Limits()  # each limit's default is written once, in Limits
+    grade.add_argument("--timeout", type=float, default=defaults.timeout,
+                       help="seconds per submission")  # fmt: skip
     grade.add_argument(
         "--cell-timeout",
         type=float,
-        default=60.0,
+        default=defaults.cell_timeout,
         help="seconds per cell; a cell past it is interrupted and costs only its own answer",
     )
-    grade.add_argument("--memory", type=int, default=2048, help="MB per submission")
-    grade.add_argument("--cpus", type=float, default=1.0, help="CPUs per submission")
-    grade.add_argument("--pids", type=int, default=64, help="processes per submission")
+    grade.add_argument("--memory", type=int, default=defaults.memory_mb, help="MB per submission")
+    grade.add_argument("--cpus", type=float, default=defaults.cpus, help="CPUs per submission")
+    grade.add_argument("--pids", type=int, default=defaults.pids,
+                       help="processes and threads of the student's code")  # fmt: skip
     grade.add_argument(
         "--keep-warm",
         type=float,

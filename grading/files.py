@@ -44,7 +44,7 @@ def atomic_copy(source: Path, target: Path) -> None:
 def cache_dir() -> Path:
     """This tool's cache (wheelhouse, parsed autograders): ``$XDG_CACHE_HOME`` or ~/.cache."""
     root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return root / "derivatives-grading"
+    return root / "notebook-grading"
 
 
 def safe_name(text: str) -> str:

@@ -39,7 +39,7 @@ from ..autograder import read_autograder
 from ..ingest import apply_roster, find_submissions, load_roster
 from ..model import Submission
 from ..sandbox import Limits
-from ..sandbox.warm import GRADER_MEMORY_MB, STUDENT_UID
+from ..sandbox.warm import GRADER_MEMORY_MB, STUDENT_UID, worker_args
 
 PLAN_VERSION = 1
 DATA_DIR = "data"
@@ -61,7 +61,7 @@ GRADER_CAPABILITIES = ["SETUID", "SETGID", "KILL"]  # drop student code to uid 1
 POD_START_SECONDS = 300  # image pull and the worker's warm imports, on top of the grading time
 TTL_SECONDS = 7 * 24 * 3600  # the finished Job is deleted after a week; the volume stays
 CONFIGMAP_MAX_BYTES = 1024 * 1024 - 64 * 1024  # etcd's 1 MiB per object, less room for metadata
-APP = "derivatives-grading"
+APP = "notebook-grading"
 NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 MAX_NAME = 50  # pods are named <job>-<index>-<suffix>; a hostname is at most 63 characters
 
@@ -361,12 +361,7 @@ def _job(
         "--list", f"{CONFIG_MOUNT}/shard-{index}.txt",
         "--submissions", SUBMISSIONS_MOUNT,
         "--results", f"{RESULTS_MOUNT}/shard-{index}",
-        "--cell-timeout", f"{limits.cell_timeout:g}",
-        "--timeout", f"{limits.timeout:g}",
-        "--memory-mb", str(limits.memory_mb),
-        "--processes", str(limits.pids),
-        "--uid", str(STUDENT_UID),
-        "--private", "/grading",
+        *worker_args(limits, STUDENT_UID), "--private", "/grading",
     ]  # fmt: skip
     # As the local warm worker container: the student's share plus the grader's own.
     memory = f"{limits.memory_mb + GRADER_MEMORY_MB}Mi"

@@ -19,7 +19,7 @@ from .outcome import SandboxRun
 
 # `podman/docker run` exit codes that mean the engine failed, not the command inside.
 ENGINE_FAILURE_CODES = (125, 126, 127)
-OWNER_LABEL = "org.derivatives-course.grading.owner"
+OWNER_LABEL = "org.notebook-grading.owner"
 
 
 class EngineError(RuntimeError):

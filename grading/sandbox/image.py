@@ -29,7 +29,7 @@ REQUIREMENTS = HERE / "requirements.txt"
 RUNNER = HERE / "runner.py"
 WORKER = HERE / "worker"
 
-IMAGE_REPO = "localhost/derivatives-grader"
+IMAGE_REPO = "localhost/notebook-grader"
 DEBIAN_BASE = "localhost/grading-base:bookworm"  # made here from Debian packages
 REGISTRY_BASE = "python:3.11-slim"  # where a registry is reachable
 IMAGE_PYTHON = "3.11.2"  # Debian bookworm's; the oldest Python the image may have

@@ -294,8 +294,8 @@ def container_args(
 def worker_args(limits: Limits, student_uid: int) -> list[str]:
     """The limits a worker enforces on each submission, wherever it runs."""
     return [
-        "--cell-timeout", str(limits.cell_timeout),
-        "--timeout", str(limits.timeout),
+        "--cell-timeout", f"{limits.cell_timeout:g}",
+        "--timeout", f"{limits.timeout:g}",
         "--memory-mb", str(limits.memory_mb),
         "--processes", str(limits.pids),
         "--uid", str(student_uid),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from grading.gradebook import Gradebook
 
-IMAGE = "registry.example.org/course/derivatives-grader:2026"  # planning builds no image
+IMAGE = "registry.example.org/course/notebook-grader:2026"  # planning builds no image
 SHARDS = 3
 
 

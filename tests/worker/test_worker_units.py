@@ -123,12 +123,18 @@ def test_batch_refuses_inputs_the_student_user_could_read(tmp_path):
 def in_process_grader(assignment):
     """The worker's grader and zygote in this process's children, as the test user (no switch)."""
     from grading.sandbox.worker.grader import Autograder, NotebookRun, Settings
+    from grading.sandbox.worker.sandboxing import ChildLimits
     from grading.sandbox.worker.zygote import Zygote, preload
 
     preload()
     zygote = Zygote.start()
     autograder = Autograder(assignment.autograder_zip.read_bytes(), Path(tempfile.mkdtemp()))
-    settings = Settings(uid=os.getuid(), cell_timeout=20, timeout=120)
+    settings = Settings(
+        uid=os.getuid(),
+        cell_timeout=20,
+        timeout=120,
+        limits=ChildLimits(memory_mb=2048, processes=64),
+    )
 
     def grade(path: Path) -> dict:
         return NotebookRun(autograder, zygote, settings).grade(path.read_bytes(), path.name)

@@ -162,11 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("serve", "batch"):
         sub = commands.add_parser(name)
-        sub.add_argument("--cell-timeout", type=float, default=60.0)
-        sub.add_argument("--timeout", type=float, default=300.0)
-        sub.add_argument("--uid", type=int, default=10001, help="the student process's user")
-        sub.add_argument("--memory-mb", type=int, default=2048)
-        sub.add_argument("--processes", type=int, default=64)
+        # No defaults: the host passes its Limits (grading.sandbox.limits), written once there.
+        sub.add_argument("--cell-timeout", type=float, required=True)
+        sub.add_argument("--timeout", type=float, required=True)
+        sub.add_argument("--uid", type=int, required=True, help="the student process's user")
+        sub.add_argument("--memory-mb", type=int, required=True)
+        sub.add_argument("--processes", type=int, required=True)
         sub.add_argument("--scratch", default="/tmp", help="where student scratch folders go")
         sub.add_argument("--private", default=None, help="the grader's own folder (0700)")
         sub.add_argument(

@@ -19,7 +19,7 @@ import sys
 import time
 import uuid
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -42,11 +42,13 @@ SOLUTION_TAG = "otter_assign_solution_cell"  # Otter Assign's mark on the soluti
 
 @dataclass(frozen=True)
 class Settings:
-    cell_timeout: float = 60.0  # seconds per cell; a test's call to a student function too
-    timeout: float = 300.0  # seconds for the whole submission
-    uid: int = 10001  # the student process's user, when the worker runs as root
+    """What the host asks for (its defaults live in ``grading.sandbox.Limits``, written once)."""
+
+    cell_timeout: float  # seconds per cell; a test's call to a student function too
+    timeout: float  # seconds for the whole submission
+    uid: int  # the student process's user, when the worker runs as root
+    limits: ChildLimits
     scratch_root: Path = Path("/tmp")
-    limits: ChildLimits = field(default_factory=ChildLimits)
 
 
 class Autograder:

@@ -38,8 +38,8 @@ KILL_SECONDS = 5.0  # for the stopped copies to be gone
 
 @dataclass(frozen=True)
 class ChildLimits:
-    memory_mb: int = 2048  # address space of the student process
-    processes: int = 64  # processes and threads of the student's user
+    memory_mb: int  # address space of the student process (the host's Limits.memory_mb)
+    processes: int  # processes and threads of the student's user (the host's Limits.pids)
     file_mb: int = 256  # largest file it may write
     open_files: int = 256
     cpu_seconds: int = 600
