@@ -729,6 +729,16 @@ class Gradebook:
                 marks[student] = Mark(student, question, frozenset(), "", 0.0, "", 0, "", "", score)
         return marks
 
+    def rubric_item_counts(self, question: str) -> dict[int, int]:
+        """item id -> how many answers have it (shown beside each item)."""
+        return dict(
+            self.db.execute(
+                "SELECT item_id, count(*) FROM manual_mark_items WHERE question = ?"
+                " GROUP BY item_id",
+                (question,),
+            ).fetchall()
+        )
+
     def scored_pairs(self) -> set[tuple[str, str]]:
         """(student, question) of every hand-graded score: progress for the start page."""
         return set(self.db.execute("SELECT student, question FROM manual_scores").fetchall())

@@ -139,7 +139,7 @@ def rubrics_yaml(rubrics: list[Rubric]) -> str:
         }
         for r in rubrics
     }
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96)
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=4096)
     return HEADER + body
 
 
