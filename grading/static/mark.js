@@ -228,9 +228,10 @@
       "aria-label": "description of item " + (index + 1) });
     var up = el("button", { type: "button", class: "up", text: "\u2191", title: "move up" });
     var down = el("button", { type: "button", class: "down", text: "\u2193", title: "move down" });
+    var save = el("button", { type: "submit", class: "save", text: "save" });
     var remove = el("button", { type: "button", class: "delete", text: "delete" });
     form.appendChild(el("kbd", { text: keyOf(index) }));
-    [points, text, up, down, remove].forEach(function (n) { form.appendChild(n); });
+    [points, text, save, up, down, remove].forEach(function (n) { form.appendChild(n); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       changeRubric({ action: "edit", item: item.id, version: item.version,
@@ -262,8 +263,9 @@
       if ("comment" in entry.detail) bits.push("comment");
       if ("adjustment" in entry.detail) bits.push("adjustment " + signed(entry.detail.adjustment));
       if ("score" in entry.detail) bits.push("score set to " + entry.detail.score);
-      list.appendChild(el("li", { text: when(entry.at) + " " + entry.grader + ": " + (bits.join(", ") || entry.action) }));
+      list.appendChild(withMath("li", {}, when(entry.at) + " " + entry.grader + ": " + (bits.join(", ") || entry.action)));
     });
+    if (window.renderMath) window.renderMath(list);
   }
 
   function renderFields() {

@@ -81,8 +81,17 @@ def graded_copy(graded_samples, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(graded_copy, tmp_path_factory):
-    running = start_server(graded_copy, tmp_path_factory.mktemp("mark-log") / "mark.log")
+def rubric_copy(tmp_path_factory) -> Path:
+    """The committed rubrics, copied: writing back must not touch the repository."""
+    copy = tmp_path_factory.mktemp("rubrics") / "rubrics.yaml"
+    shutil.copyfile(ROOT / "master" / "derivatives" / "rubrics.yaml", copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def server(graded_copy, rubric_copy, tmp_path_factory):
+    log = tmp_path_factory.mktemp("mark-log") / "mark.log"
+    running = start_server(graded_copy, log, "--rubrics", str(rubric_copy))
     try:
         yield running
     finally:
@@ -117,7 +126,7 @@ class Watched:
         url = route.request.url
         self.requests.append(url)
         host = urlparse(url).hostname
-        if url.startswith(("data:", "about:", "blob:")) or host == "127.0.0.1":
+        if url.startswith(("data:", "about:", "blob:", "file:")) or host == "127.0.0.1":
             route.continue_()
         else:
             self.outside.append(url)
@@ -160,9 +169,10 @@ class Shots:
         folder.mkdir(parents=True, exist_ok=True)
         wanted = os.environ.get("GRADING_ARTIFACTS", "")
         default = ROOT / "artifacts" / "hand-grading"  # /artifacts/ is ignored by git
-        self.artifacts = (
-            (default if wanted.lower() in ("1", "true", "yes") else Path(wanted)) if wanted else None
-        )
+        if not wanted:
+            self.artifacts = None
+        else:
+            self.artifacts = default if wanted.lower() in ("1", "true", "yes") else Path(wanted)
         self.paths: list[Path] = []
 
     def take(self, page, name: str, *, full_page: bool = False) -> Path:

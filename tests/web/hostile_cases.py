@@ -56,8 +56,12 @@ CASES = [
         " ![s](data:image/svg+xml;base64," + base64.b64encode(SVG_SCRIPT.encode()).decode() + ")",
     ),
     _md("svg-script", "inline SVG with script and onload", SVG_SCRIPT),
-    _md("iframe", "<iframe> and <object>", f'<iframe src="{OUT}/frame"></iframe>'
-        f'<object data="{OUT}/obj"></object><embed src="{OUT}/embed">'),  # fmt: skip
+    _md(
+        "iframe",
+        "<iframe> and <object>",
+        f'<iframe src="{OUT}/frame"></iframe>'
+        f'<object data="{OUT}/obj"></object><embed src="{OUT}/embed">',
+    ),  # fmt: skip
     _md(
         "style-hides-page",
         "<style> and style= that hide the page",
@@ -76,7 +80,7 @@ CASES = [
     _md(
         "external-media",
         "external image (a tracking beacon), stylesheet, video, audio",
-        f"![beacon]({OUT}/beacon.png) <link rel=stylesheet href=\"{OUT}/x.css\">"
+        f'![beacon]({OUT}/beacon.png) <link rel=stylesheet href="{OUT}/x.css">'
         f'<video src="{OUT}/v.mp4" autoplay></video><audio src="{OUT}/a.mp3" autoplay></audio>'
         f'<img srcset="{OUT}/s.png 1x"> <form action="/api/write/rubrics" method="post">'
         "<button>go</button></form>",
