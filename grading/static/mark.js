@@ -15,7 +15,9 @@
 
   function show(text, kind) {
     if (!messageBox) return;
-    messageBox.textContent = text;
+    messageBox.textContent = "";
+    messageBox.appendChild(withMath("span", {}, text || ""));
+    if (window.renderMath) window.renderMath(messageBox);
     messageBox.className = kind || "info";
     messageBox.hidden = !text;
   }

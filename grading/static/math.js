@@ -2,8 +2,9 @@
  *
  * The TeX is a student's: KaTeX runs with trust off (\href, \url, \includegraphics and \html*
  * do nothing), bounded macro expansion and sizes, and each formula gets its own macro table
- * so a \def in one answer cannot change another. A formula KaTeX cannot parse stays visible
- * as its source, in red. Sets data-math-rendered on <html> when done (tests and benchmarks).
+ * so a \def in one answer cannot change another. A formula KaTeX cannot parse (or that
+ * exceeds the limits) stays visible as its source, in red (class math-error).
+ * Sets data-math-rendered on <html> when done (tests and benchmarks).
  */
 "use strict";
 (function () {
@@ -21,8 +22,7 @@
       try {
         katex.render(tex, el, {
           displayMode: el.classList.contains("display"),
-          throwOnError: false,
-          errorColor: "#b00020",
+          throwOnError: true, // KaTeX's own error display sets a style attribute: CSP refuses it
           trust: false,
           strict: "ignore",
           maxExpand: 500,
@@ -34,6 +34,7 @@
       } catch (error) {
         el.textContent = tex;
         el.classList.add("math-error");
+        el.setAttribute("title", String(error && error.message || error).slice(0, 300));
       }
     }
     document.documentElement.setAttribute("data-math-rendered", String(count));
