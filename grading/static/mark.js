@@ -154,9 +154,13 @@
 
   function changeMark(change, success) {
     return enqueue(function () {
+      var started = performance.now();
       change.version = state.mark.version;
       return post(base + "/" + state.number + "/mark", change).then(function (reply) {
-        return apply(reply, success);
+        var ok = apply(reply, success);
+        /* How long the grader waited, request to repainted panel (the benchmark reads it). */
+        document.body.setAttribute("data-change-ms", (performance.now() - started).toFixed(1));
+        return ok;
       });
     });
   }

@@ -38,6 +38,7 @@
       }
     }
     document.documentElement.setAttribute("data-math-rendered", String(count));
+    if (window.performance && performance.mark) performance.mark("math-rendered");
     return count;
   }
   window.renderMath = renderMath;

@@ -187,3 +187,42 @@ def test_similarity_report_is_linked_and_served_only_when_written(client, server
     assert "script-src" not in headers["Content-Security-Policy"]  # so default-src 'none'
     assert 'href="/similarity.html"' in client.request("/")[2]
     assert client.request("/similarity.json")[0] == 404
+
+
+def mark_cli(*args: str):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    return subprocess.run([sys.executable, "-m", "grading", "mark", *args], capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)  # fmt: skip
+
+
+def test_broken_rubric_file_stops_the_app_and_touches_no_mark(server, tmp_path):
+    broken = tmp_path / "rubrics.yaml"
+    broken.write_text("q4a:\n  scoring: positive\n  items:\n  - points: lots\n    description: x\n")
+    with Gradebook(server.out / "gradebook.sqlite") as book:
+        before = (book.manual_scores(), book.hand_grading_log(limit=1000))
+    done = mark_cli("--out", str(server.out), "--rubrics", str(broken), "--write-feedback")
+    assert done.returncode == 2
+    assert f"{broken}: 1 problem(s), nothing loaded" in done.stderr
+    assert "q4a.items[1].points: 'lots' is not a number" in done.stderr
+    with Gradebook(server.out / "gradebook.sqlite") as book:
+        assert (book.manual_scores(), book.hand_grading_log(limit=1000)) == before
+    done = mark_cli("--out", str(tmp_path / "nowhere"))
+    assert done.returncode == 2 and "no gradebook (run `python -m grading grade` first)" in (
+        done.stderr
+    )
+
+
+def test_write_rubrics_and_feedback_from_the_command_line(server, rubric_copy, tmp_path):
+    target = tmp_path / "written.yaml"
+    target.write_text(rubric_copy.read_text())
+    done = mark_cli("--out", str(server.out), "--rubrics", str(target), "--write-rubrics",
+                    "--write-feedback")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {target}" in done.stdout and "of 7 feedback file(s)" in done.stdout
+    assert target.read_text().startswith("# Rubrics of the hand-graded questions")
+    texts = [p.read_text() for p in (server.out / "feedback").glob("*.txt")]
+    assert len(texts) == 7 and all("\n== Graded by hand ==\n" in t for t in texts)
