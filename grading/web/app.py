@@ -311,7 +311,7 @@ def answer_state(marking: Marking, question: str, entry: Entry, names: bool) -> 
     mark = marking.mark(question, entry)
     counts = marking.item_counts(question)
     before, after = marking.neighbours(entry)
-    progress = next(p for p in marking.progress() if p.question.name == question)
+    progress = marking.progress_of(question)
     return {
         "question": question,
         "points": marking.question(question).points,

@@ -122,6 +122,11 @@ class Marking:
             for name, q in self.questions.items()
         ]
 
+    def progress_of(self, question: str) -> Progress:
+        graded = {s for s, q in self.book.scored_pairs() if q == question}
+        students = {e.student for e in self.entries}
+        return Progress(self.question(question), len(graded & students), len(students))
+
     def rubric(self, question: str) -> Rubric:
         rubric = self.book.rubric(self.question(question).name)
         assert rubric is not None  # made for every manual question when the app started

@@ -34,7 +34,29 @@ COOKIE_OPTIONS: dict[str, Any] = {"httponly": True, "samesite": "Strict", "path"
 MAX_BODY = 64 * 1024
 
 
-class ServerHandler(tornado.web.RequestHandler):
+class Guard(tornado.web.RequestHandler):
+    """Who may ask: the token's holder (cookie or header), on a loopback host name only."""
+
+    def authenticated(self) -> bool:
+        cookie = self.get_signed_cookie(AUTH_COOKIE, max_age_days=31)
+        if cookie is not None and hmac.compare_digest(cookie, self.settings["session"].encode()):
+            return True
+        return self._header_token_ok()
+
+    def _header_token_ok(self) -> bool:
+        header = self.request.headers.get("Authorization", "")
+        return header.startswith("token ") and self._token_ok(header.removeprefix("token "))
+
+    def _token_ok(self, token: str) -> bool:
+        return hmac.compare_digest(token.encode(), self.settings["token"].encode())
+
+    def _host_allowed(self) -> bool:
+        host = self.request.host.lower()
+        port = self.settings["port"]
+        return host in {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+
+
+class ServerHandler(Guard):
     """Authentication, host and origin checks, security headers and errors for every route."""
 
     @property
@@ -68,29 +90,11 @@ class ServerHandler(tornado.web.RequestHandler):
         if self.request.method not in ("GET", "HEAD") and not self._same_origin():
             raise tornado.web.HTTPError(403, reason="cross-origin request")
 
-    def authenticated(self) -> bool:
-        cookie = self.get_signed_cookie(AUTH_COOKIE, max_age_days=31)
-        if cookie is not None and hmac.compare_digest(cookie, self.settings["session"].encode()):
-            return True
-        return self._header_token_ok()
-
     def check_xsrf_cookie(self) -> None:
         """Tornado's double-submit check, except for scripts that send the token in a header
         (a browser never adds that header by itself, so it cannot be forged cross-site)."""
         if not self._header_token_ok():
             super().check_xsrf_cookie()
-
-    def _header_token_ok(self) -> bool:
-        header = self.request.headers.get("Authorization", "")
-        return header.startswith("token ") and self._token_ok(header.removeprefix("token "))
-
-    def _token_ok(self, token: str) -> bool:
-        return hmac.compare_digest(token.encode(), self.settings["token"].encode())
-
-    def _host_allowed(self) -> bool:
-        host = self.request.host.lower()
-        port = self.settings["port"]
-        return host in {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
 
     def _same_origin(self) -> bool:
         origin = self.request.headers.get("Origin")
@@ -152,7 +156,7 @@ class ServerHandler(tornado.web.RequestHandler):
 _STATUS: dict[type, int] = {NotFound: 404, UnknownRecord: 404, MarkConflict: 409}
 
 
-class AuthStaticHandler(tornado.web.StaticFileHandler):
+class AuthStaticHandler(tornado.web.StaticFileHandler, Guard):
     """Static assets (KaTeX, scripts, styles) for logged-in graders only, cached for a day."""
 
     def set_default_headers(self) -> None:
@@ -161,8 +165,7 @@ class AuthStaticHandler(tornado.web.StaticFileHandler):
         self.set_header("Cross-Origin-Resource-Policy", "same-origin")
 
     def prepare(self) -> None:
-        handler = ServerHandler(self.application, self.request)
-        if not handler._host_allowed() or not handler.authenticated():
+        if not self._host_allowed() or not self.authenticated():
             raise tornado.web.HTTPError(403)
 
     def set_extra_headers(self, path: str) -> None:
