@@ -226,3 +226,31 @@ def test_write_rubrics_and_feedback_from_the_command_line(server, rubric_copy, t
     assert target.read_text().startswith("# Rubrics of the hand-graded questions")
     texts = [p.read_text() for p in (server.out / "feedback").glob("*.txt")]
     assert len(texts) == 7 and all("\n== Graded by hand ==\n" in t for t in texts)
+
+
+def test_rubric_items_are_added_moved_edited_and_deleted_over_the_api(client):
+    xsrf = client.xsrf("/q/q6d/3")
+
+    def rubric(body: dict) -> tuple[int, dict]:
+        status, _, text = client.post_json("/api/q/q6d/rubric", {**body, "number": 3}, xsrf)
+        return status, json.loads(text)
+
+    status, state = rubric({"action": "add", "points": "0.5", "description": "Neat"})
+    assert status == 200 and state["rubric"]["items"][-1]["description"] == "Neat"
+    item = state["rubric"]["items"][-1]
+    status, state = rubric({"action": "move", "item": item["id"], "offset": -1})
+    assert [i["id"] for i in state["rubric"]["items"]][-2] == item["id"]
+    status, state = rubric({"action": "edit", "item": item["id"], "version": item["version"],
+                            "points": 0.75, "description": "Neat and short"})  # fmt: skip
+    assert status == 200
+    status, reply = rubric({"action": "edit", "item": item["id"], "version": item["version"],
+                            "points": 1, "description": "stale"})  # fmt: skip
+    assert status == 409 and "http-test changed the item 'Neat and short'" in reply["error"]
+    status, reply = rubric({"action": "delete", "item": item["id"], "version": item["version"]})
+    assert status == 409  # a stale delete is refused too
+    status, state = rubric({"action": "delete", "item": item["id"], "version": item["version"] + 1})
+    assert status == 200 and item["id"] not in [i["id"] for i in state["rubric"]["items"]]
+    status, reply = rubric({"action": "move", "item": item["id"], "offset": 1})
+    assert status == 404 and f"no rubric item {item['id']}" in reply["error"]
+    status, reply = rubric({"action": "scoring", "scoring": "sideways", "version": 1})
+    assert status == 400 and "scoring must be one of positive, negative" in reply["error"]
