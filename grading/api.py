@@ -319,3 +319,33 @@ def write_class_report(
                 problems.append(Problem(row.student, row.origin, row.status, row.reason, log))
     questions = {q.name: (q.points, q.manual) for q in assignment.questions()}
     write_report(grades, questions, problems, out, title=f"{assignment.name}: class report")
+
+
+def mark(
+    out_dir: Path,
+    assignment: Assignment,
+    *,
+    port: int = 0,
+    rubric_file: Path | None = None,
+    write_feedback: bool = False,
+    write_rubrics: bool = False,
+    announce: Callable[[str], None] = print,
+) -> list[str]:
+    """Hand grading: serve the app until stopped, or only write feedback / rubric files."""
+    from .web import serve
+    from .web.marking import Marking
+
+    if not (write_feedback or write_rubrics):
+        serve(out_dir, assignment, port=port, rubric_file=rubric_file, announce=announce)
+        return []
+    done = []
+    marking = Marking(out_dir, assignment, rubric_file)
+    try:
+        if write_rubrics:
+            done.append(f"wrote {marking.write_rubrics()}")
+        if write_feedback:
+            count = marking.write_feedback()
+            done.append(f"wrote the hand-graded part of {count} feedback file(s) in {out_dir}")
+    finally:
+        marking.close()
+    return done

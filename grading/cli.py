@@ -260,6 +260,41 @@ def cmd_k8s_collect(args: argparse.Namespace) -> int:
     return 0 if summary.complete else 1
 
 
+def cmd_mark(args: argparse.Namespace) -> int:
+    from .api import mark
+
+    done = mark(
+        Path(args.out), _assignment(args), port=args.port,
+        rubric_file=Path(args.rubrics) if args.rubrics else None,
+        write_feedback=args.write_feedback, write_rubrics=args.write_rubrics,
+        announce=lambda line: print(line, flush=True),
+    )  # fmt: skip
+    for line in done:
+        print(line)
+    return 0
+
+
+def mark_parser(sub) -> None:
+    """``mark``: hand grading in the browser (docs/hand-grading.md)."""
+    p = sub.add_parser(
+        "mark",
+        help="hand grading in the browser: rubrics, by question, keyboard-driven",
+        description="Serve a local web app on 127.0.0.1 for grading the hand-graded questions"
+        " of a `grade` output folder; prints the URL with its access token.",
+    )
+    p.add_argument("--out", required=True, help="the `grade` output folder (DIR/gradebook.sqlite)")
+    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    p.add_argument("--rubrics", help="rubric file (default: master/<name>/rubrics.yaml)")
+    p.add_argument("--write-feedback", action="store_true",
+                   help="add the hand-graded part to DIR/feedback/*.txt, then exit")  # fmt: skip
+    p.add_argument("--write-rubrics", action="store_true",
+                   help="write the gradebook's rubrics to the rubric file, then exit")  # fmt: skip
+    p.add_argument("--assignment", help="assignment name (default: the only one)")
+    p.add_argument("--master", default="master", help=argparse.SUPPRESS)
+    p.add_argument("--dist", default="dist", help=argparse.SUPPRESS)
+    p.set_defaults(handler=cmd_mark)
+
+
 def k8s_parser(sub) -> None:
     """``k8s plan`` and ``k8s collect``: grade on a Kubernetes cluster with the same image."""
 
@@ -433,6 +468,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True)
     late_options(report)
     k8s_parser(sub)
+    mark_parser(sub)
     return top
 
 

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .errors import GradingError
 from .model import INVALID, SCORED, GradeResult, Rejected, Submission
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 1: the tables every gradebook has had since the first release.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
@@ -107,6 +109,67 @@ CREATE TABLE IF NOT EXISTS rejected (
 );
 """
 
+# Version 2: hand grading in the browser (``python -m grading mark``). Rubrics per manual
+# question, the items applied to each student's answer, comments and adjustments, anonymous
+# numbers, and a log of who changed what. ``manual_scores`` stays the one score that exports,
+# the report and feedback read; these tables say how it came about.
+HAND_GRADING_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rubrics (
+    question TEXT PRIMARY KEY,
+    scoring TEXT NOT NULL CHECK (scoring IN ('positive', 'negative')),
+    max_points REAL NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rubric_items (
+    id INTEGER PRIMARY KEY,
+    question TEXT NOT NULL REFERENCES rubrics(question),
+    position INTEGER NOT NULL,
+    points REAL NOT NULL,
+    description TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rubric_items_by_question ON rubric_items (question, position);
+CREATE TABLE IF NOT EXISTS manual_marks (
+    student TEXT NOT NULL,
+    question TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    adjustment REAL NOT NULL DEFAULT 0,
+    adjustment_reason TEXT NOT NULL DEFAULT '',
+    version INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (student, question)
+);
+CREATE TABLE IF NOT EXISTS manual_mark_items (
+    student TEXT NOT NULL,
+    question TEXT NOT NULL,
+    item_id INTEGER NOT NULL REFERENCES rubric_items(id),
+    PRIMARY KEY (student, question, item_id)
+);
+CREATE INDEX IF NOT EXISTS manual_mark_items_by_item ON manual_mark_items (item_id);
+CREATE TABLE IF NOT EXISTS hand_grading_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    grader TEXT NOT NULL,
+    question TEXT NOT NULL,
+    student TEXT,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS hand_grading_log_by_mark ON hand_grading_log (question, student);
+CREATE TABLE IF NOT EXISTS anonymous_numbers (
+    student TEXT PRIMARY KEY,
+    number INTEGER NOT NULL UNIQUE
+);
+"""
+# MIGRATIONS[n] brings a version n-1 gradebook to version n; each is idempotent.
+MIGRATIONS = {2: HAND_GRADING_SCHEMA}
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -141,6 +204,75 @@ class ScoreChange:
     new: float
 
 
+SCORINGS = ("positive", "negative")  # items add to zero / items deduct from full marks
+
+
+@dataclass(frozen=True)
+class RubricItem:
+    id: int
+    question: str
+    position: int
+    points: float  # signed: added to the base score when applied
+    description: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A question's rubric: applied items are added to 0 (positive) or to full marks."""
+
+    question: str
+    scoring: str
+    max_points: float
+    version: int
+    items: tuple[RubricItem, ...]
+
+    @property
+    def base(self) -> float:
+        return 0.0 if self.scoring == "positive" else self.max_points
+
+    def item(self, item_id: int) -> RubricItem | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What a grader decided for one student's answer to one question (version 0: nothing)."""
+
+    student: str
+    question: str
+    items: frozenset[int]
+    comment: str
+    adjustment: float
+    reason: str
+    version: int
+    updated_by: str
+    updated_at: str
+    score: float | None  # from manual_scores: what exports use
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    at: str
+    grader: str
+    question: str
+    student: str | None
+    action: str
+    detail: dict
+
+
+class MarkConflict(GradingError):
+    """Someone else changed this mark or rubric item since the grader saw it."""
+
+    def __init__(self, message: str, current: Mark | RubricItem | None = None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class UnknownRecord(GradingError):
+    """An id that names no rubric, item or student of this gradebook."""
+
+
 class Gradebook:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -150,12 +282,16 @@ class Gradebook:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
+        if not 0 <= version <= SCHEMA_VERSION:
             raise ValueError(
                 f"{path}: gradebook schema {version}, this tool reads {SCHEMA_VERSION}"
+                " (a newer version of this tool wrote it)"
             )
         self.db.executescript(SCHEMA)  # idempotent; executescript manages its own transaction
-        self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        for step in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+            self.db.executescript(MIGRATIONS[step])  # idempotent too: safe to rerun if killed
+        if version != SCHEMA_VERSION:
+            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
         self.db.close()
@@ -316,28 +452,531 @@ class Gradebook:
     def set_manual_scores(
         self, scores: list[tuple[str, str, float]], source: str
     ) -> list[ScoreChange]:
-        """Store hand-graded scores in one transaction; every change is kept in a history."""
+        """Store hand-graded scores in one transaction; every change is kept in a history.
+
+        A score set from outside the app (``manual import``) also becomes the mark's
+        adjustment, so the app shows it and a later rubric change starts from it.
+        """
         changes = []
         with self.transaction():
             for student, question, score in scores:
-                row = self.db.execute(
-                    "SELECT score FROM manual_scores WHERE student = ? AND question = ?",
-                    (student, question),
-                ).fetchone()
-                old = row[0] if row else None
-                if old == score:
+                change = self._store_score(student, question, score, source)
+                if change is None:
                     continue
-                self.db.execute(
-                    "INSERT OR REPLACE INTO manual_scores VALUES (?, ?, ?, ?, ?)",
-                    (student, question, score, _now(), source),
+                changes.append(change)
+                mark = self._mark(student, question)
+                base = self._raw_score(question, mark.items, 0.0)
+                self._write_mark(
+                    student,
+                    question,
+                    source,
+                    mark.version,
+                    comment=mark.comment,
+                    adjustment=round(score - base, 6),
+                    reason=f"set to {score:g} by {source}",
                 )
-                self.db.execute(
-                    "INSERT INTO manual_score_changes (student, question, old_score, new_score,"
-                    " changed_at, source) VALUES (?, ?, ?, ?, ?, ?)",
-                    (student, question, old, score, _now(), source),
-                )
-                changes.append(ScoreChange(student, question, old, score))
+                self._log(source, question, student, "score set", {"score": score})
         return changes
+
+    def _store_score(
+        self, student: str, question: str, score: float, source: str
+    ) -> ScoreChange | None:
+        """Write one manual score and its history row (inside a transaction)."""
+        row = self.db.execute(
+            "SELECT score FROM manual_scores WHERE student = ? AND question = ?",
+            (student, question),
+        ).fetchone()
+        old = row[0] if row else None
+        if old == score:
+            return None
+        self.db.execute(
+            "INSERT OR REPLACE INTO manual_scores VALUES (?, ?, ?, ?, ?)",
+            (student, question, score, _now(), source),
+        )
+        self.db.execute(
+            "INSERT INTO manual_score_changes (student, question, old_score, new_score,"
+            " changed_at, source) VALUES (?, ?, ?, ?, ?, ?)",
+            (student, question, old, score, _now(), source),
+        )
+        return ScoreChange(student, question, old, score)
+
+    # -- hand grading: rubrics, marks, their log ----------------------------------------------
+
+    def rubric(self, question: str) -> Rubric | None:
+        row = self.db.execute(
+            "SELECT scoring, max_points, version FROM rubrics WHERE question = ?", (question,)
+        ).fetchone()
+        if row is None:
+            return None
+        items = tuple(
+            RubricItem(*r)
+            for r in self.db.execute(
+                "SELECT id, question, position, points, description, version FROM rubric_items"
+                " WHERE question = ? AND deleted = 0 ORDER BY position, id",
+                (question,),
+            ).fetchall()
+        )
+        return Rubric(question, row[0], row[1], row[2], items)
+
+    def rubric_item(self, item_id: int) -> RubricItem:
+        row = self.db.execute(
+            "SELECT id, question, position, points, description, version FROM rubric_items"
+            " WHERE id = ? AND deleted = 0",
+            (item_id,),
+        ).fetchone()
+        if row is None:
+            raise UnknownRecord(f"{self.path}: no rubric item {item_id} (deleted, or never made)")
+        return RubricItem(*row)
+
+    def ensure_rubric(
+        self,
+        question: str,
+        max_points: float,
+        scoring: str,
+        items: list[tuple[float, str]],
+        grader: str,
+    ) -> bool:
+        """Create a question's rubric unless it has one; False if it had one (kept as is).
+
+        Scores imported before the rubric existed are kept: their adjustment is rebased.
+        """
+        _check_scoring(scoring)
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT max_points FROM rubrics WHERE question = ?", (question,)
+            ).fetchone()
+            if row is not None:
+                if row[0] != max_points:
+                    self.db.execute(
+                        "UPDATE rubrics SET max_points = ? WHERE question = ?",
+                        (max_points, question),
+                    )
+                return False
+            self.db.execute(
+                "INSERT INTO rubrics (question, scoring, max_points, updated_at, updated_by)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (question, scoring, max_points, _now(), grader),
+            )
+            for position, (points, description) in enumerate(items):
+                self._insert_item(question, position, points, description, grader)
+            if scoring == "negative":  # marks made before (imports) keep their score
+                self.db.execute(
+                    "UPDATE manual_marks SET adjustment = adjustment - ? WHERE question = ?",
+                    (max_points, question),
+                )
+            self._log(grader, question, None, "rubric created", {"scoring": scoring})
+        return True
+
+    def add_rubric_item(
+        self, question: str, points: float, description: str, grader: str
+    ) -> RubricItem:
+        description = _check_item(points, description)
+        with self.transaction():
+            if (
+                self.db.execute("SELECT 1 FROM rubrics WHERE question = ?", (question,)).fetchone()
+                is None
+            ):
+                raise UnknownRecord(f"{self.path}: no rubric for question {question!r}")
+            (position,) = self.db.execute(
+                "SELECT coalesce(max(position) + 1, 0) FROM rubric_items WHERE question = ?",
+                (question,),
+            ).fetchone()
+            item_id = self._insert_item(question, position, points, description, grader)
+            self._log(
+                grader,
+                question,
+                None,
+                "item added",
+                {"item": item_id, "points": points, "description": description},
+            )
+        return self.rubric_item(item_id)
+
+    def edit_rubric_item(
+        self,
+        item_id: int,
+        expected_version: int,
+        grader: str,
+        *,
+        points: float,
+        description: str,
+    ) -> tuple[RubricItem, list[ScoreChange]]:
+        """Change an item; every student who has it is re-scored in the same transaction."""
+        description = _check_item(points, description)
+        with self.transaction():
+            item = self._item_for_change(item_id, expected_version)
+            self.db.execute(
+                "UPDATE rubric_items SET points = ?, description = ?, version = version + 1,"
+                " updated_at = ?, updated_by = ? WHERE id = ?",
+                (points, description, _now(), grader, item_id),
+            )
+            self._log(
+                grader,
+                item.question,
+                None,
+                "item edited",
+                {
+                    "item": item_id,
+                    "before": [item.points, item.description],
+                    "after": [points, description],
+                },
+            )
+            changes = self._rescore_item(item, grader) if points != item.points else []
+        return self.rubric_item(item_id), changes
+
+    def delete_rubric_item(
+        self, item_id: int, expected_version: int, grader: str
+    ) -> list[ScoreChange]:
+        """Remove an item from the rubric and from every answer it was applied to."""
+        with self.transaction():
+            item = self._item_for_change(item_id, expected_version)
+            self.db.execute(
+                "UPDATE rubric_items SET deleted = 1, version = version + 1, updated_at = ?,"
+                " updated_by = ? WHERE id = ?",
+                (_now(), grader, item_id),
+            )
+            self._log(
+                grader,
+                item.question,
+                None,
+                "item deleted",
+                {"item": item_id, "points": item.points, "description": item.description},
+            )
+            return self._rescore_item(item, grader)
+
+    def move_rubric_item(self, item_id: int, offset: int, grader: str) -> Rubric:
+        """Move an item up (-1) or down (+1) the list; numbers (keys) follow the order."""
+        with self.transaction():
+            item = self.rubric_item(item_id)
+            rubric = self.rubric(item.question)
+            assert rubric is not None
+            order = [i.id for i in rubric.items]
+            index = order.index(item_id)
+            target = min(max(index + offset, 0), len(order) - 1)
+            order.insert(target, order.pop(index))
+            self.db.executemany(
+                "UPDATE rubric_items SET position = ? WHERE id = ?",
+                [(position, i) for position, i in enumerate(order)],
+            )
+            self._log(grader, item.question, None, "item moved", {"item": item_id, "to": target})
+        rubric = self.rubric(item.question)
+        assert rubric is not None
+        return rubric
+
+    def set_rubric_scoring(
+        self, question: str, scoring: str, expected_version: int, grader: str
+    ) -> Rubric:
+        """Positive or negative scoring; only before any answer to the question is marked."""
+        _check_scoring(scoring)
+        with self.transaction():
+            rubric = self.rubric(question)
+            if rubric is None:
+                raise UnknownRecord(f"{self.path}: no rubric for question {question!r}")
+            if rubric.version != expected_version:
+                raise MarkConflict(
+                    f"the rubric of {question} changed since you loaded it; reload the page"
+                )
+            (marked,) = self.db.execute(
+                "SELECT count(*) FROM manual_marks WHERE question = ?", (question,)
+            ).fetchone()
+            if marked and scoring != rubric.scoring:
+                raise GradingError(
+                    f"{question} already has {marked} marked answer(s): its scoring can only"
+                    " change before grading starts (change the items' points instead)"
+                )
+            self.db.execute(
+                "UPDATE rubrics SET scoring = ?, version = version + 1, updated_at = ?,"
+                " updated_by = ? WHERE question = ?",
+                (scoring, _now(), grader, question),
+            )
+            self._log(grader, question, None, "scoring set", {"scoring": scoring})
+        result = self.rubric(question)
+        assert result is not None
+        return result
+
+    def mark(self, student: str, question: str) -> Mark:
+        return self._mark(student, question)
+
+    def marks(self, question: str) -> dict[str, Mark]:
+        """Every mark of one question (one query each for marks, items and scores)."""
+        items: dict[str, set[int]] = {}
+        for student, item_id in self.db.execute(
+            "SELECT mi.student, mi.item_id FROM manual_mark_items mi JOIN rubric_items i"
+            " ON i.id = mi.item_id WHERE mi.question = ? AND i.deleted = 0",
+            (question,),
+        ).fetchall():
+            items.setdefault(student, set()).add(item_id)
+        scores = dict(
+            self.db.execute(
+                "SELECT student, score FROM manual_scores WHERE question = ?", (question,)
+            ).fetchall()
+        )
+        marks = {}
+        for row in self.db.execute(
+            "SELECT student, comment, adjustment, adjustment_reason, version, updated_by,"
+            " updated_at FROM manual_marks WHERE question = ?",
+            (question,),
+        ).fetchall():
+            student = row[0]
+            marks[student] = Mark(
+                student,
+                question,
+                frozenset(items.get(student, ())),
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                scores.get(student),
+            )
+        for student, score in scores.items():  # scored before marks existed (schema 1)
+            if student not in marks:
+                marks[student] = Mark(student, question, frozenset(), "", 0.0, "", 0, "", "", score)
+        return marks
+
+    def rubric_item_counts(self, question: str) -> dict[int, int]:
+        """item id -> how many answers have it (shown beside each item)."""
+        return dict(
+            self.db.execute(
+                "SELECT item_id, count(*) FROM manual_mark_items WHERE question = ?"
+                " GROUP BY item_id",
+                (question,),
+            ).fetchall()
+        )
+
+    def scored_pairs(self) -> set[tuple[str, str]]:
+        """(student, question) of every hand-graded score: progress for the start page."""
+        return set(self.db.execute("SELECT student, question FROM manual_scores").fetchall())
+
+    def change_mark(
+        self,
+        student: str,
+        question: str,
+        grader: str,
+        expected_version: int,
+        *,
+        apply: tuple[int, ...] = (),
+        remove: tuple[int, ...] = (),
+        comment: str | None = None,
+        adjustment: float | None = None,
+        reason: str | None = None,
+    ) -> tuple[Mark, ScoreChange | None]:
+        """Apply or remove items, set the comment or the adjustment; the score follows.
+
+        ``expected_version`` is the mark's version the grader saw: if someone changed it since,
+        nothing is written and MarkConflict says who did what.
+        """
+        with self.transaction():
+            rubric = self.rubric(question)
+            if rubric is None:
+                raise UnknownRecord(f"{self.path}: no rubric for question {question!r}")
+            for item_id in (*apply, *remove):
+                if rubric.item(item_id) is None:
+                    raise UnknownRecord(f"{question} has no rubric item {item_id}")
+            mark = self._mark(student, question)
+            if mark.version != expected_version:
+                raise MarkConflict(self._conflict_message(mark), mark)
+            new_adjustment = mark.adjustment if adjustment is None else adjustment
+            new_reason = mark.reason if reason is None else reason.strip()
+            if new_adjustment and not new_reason:
+                raise GradingError("a point adjustment needs a reason (the student sees it)")
+            self._write_mark(
+                student,
+                question,
+                grader,
+                mark.version,
+                comment=mark.comment if comment is None else comment,
+                adjustment=new_adjustment,
+                reason=new_reason,
+            )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO manual_mark_items VALUES (?, ?, ?)",
+                [(student, question, i) for i in apply],
+            )
+            self.db.executemany(
+                "DELETE FROM manual_mark_items WHERE student = ? AND question = ? AND item_id = ?",
+                [(student, question, i) for i in remove],
+            )
+            detail = {
+                k: v
+                for k, v in (
+                    ("applied", list(apply)),
+                    ("removed", list(remove)),
+                    ("comment", comment),
+                    ("adjustment", adjustment),
+                    ("reason", reason),
+                )
+                if v not in (None, [])
+            }
+            self._log(grader, question, student, "marked", detail)
+            updated = self._mark(student, question)
+            score = self._raw_score(question, updated.items, updated.adjustment, clamp=True)
+            change = self._store_score(student, question, score, f"mark: {grader}")
+        return self._mark(student, question), change
+
+    def hand_grading_log(
+        self, question: str | None = None, student: str | None = None, limit: int = 50
+    ) -> list[LogEntry]:
+        """The latest changes, newest first, for one question or one answer."""
+        rows = self.db.execute(
+            "SELECT at, grader, question, student, action, detail FROM hand_grading_log"
+            " WHERE (? IS NULL OR question = ?) AND (? IS NULL OR student = ?)"
+            " ORDER BY id DESC LIMIT ?",
+            (question, question, student, student, limit),
+        ).fetchall()
+        return [LogEntry(a, g, q, s, act, json.loads(d)) for a, g, q, s, act, d in rows]
+
+    def anonymous_numbers(self, students: list[str]) -> dict[str, int]:
+        """A number per student that never changes; new students get the next numbers in a
+        random order, so the order of numbers says nothing about names or submission times."""
+        import secrets
+
+        known = dict(self.db.execute("SELECT student, number FROM anonymous_numbers").fetchall())
+        new = [s for s in dict.fromkeys(students) if s not in known]
+        if new:
+            secrets.SystemRandom().shuffle(new)
+            with self.transaction():
+                (top,) = self.db.execute(
+                    "SELECT coalesce(max(number), 0) FROM anonymous_numbers"
+                ).fetchone()
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO anonymous_numbers VALUES (?, ?)",
+                    [(s, top + 1 + i) for i, s in enumerate(new)],
+                )
+            known = dict(
+                self.db.execute("SELECT student, number FROM anonymous_numbers").fetchall()
+            )
+        return {s: known[s] for s in students}
+
+    def feedback_paths(self, autograder_sha256: str) -> dict[str, str]:
+        """sha256 -> the feedback file written when it was graded (relative to the folder)."""
+        return dict(
+            self.db.execute(
+                "SELECT sha256, feedback_path FROM results WHERE autograder_sha256 = ?"
+                " AND feedback_path IS NOT NULL",
+                (autograder_sha256,),
+            ).fetchall()
+        )
+
+    def _insert_item(
+        self, question: str, position: int, points: float, description: str, grader: str
+    ) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO rubric_items (question, position, points, description, updated_at,"
+            " updated_by) VALUES (?, ?, ?, ?, ?, ?)",
+            (question, position, points, description, _now(), grader),
+        )
+        return int(cursor.lastrowid)
+
+    def _item_for_change(self, item_id: int, expected_version: int) -> RubricItem:
+        item = self.rubric_item(item_id)
+        if item.version != expected_version:
+            row = self.db.execute(
+                "SELECT updated_by, updated_at FROM rubric_items WHERE id = ?", (item_id,)
+            ).fetchone()
+            raise MarkConflict(
+                f"{row[0]} changed the item '{item.description}' at {row[1]} (now"
+                f" {item.points:+g}); your change was not saved",
+                item,
+            )
+        return item
+
+    def _mark(self, student: str, question: str) -> Mark:
+        row = self.db.execute(
+            "SELECT comment, adjustment, adjustment_reason, version, updated_by, updated_at"
+            " FROM manual_marks WHERE student = ? AND question = ?",
+            (student, question),
+        ).fetchone()
+        score = self.db.execute(
+            "SELECT score FROM manual_scores WHERE student = ? AND question = ?",
+            (student, question),
+        ).fetchone()
+        items = frozenset(
+            r[0]
+            for r in self.db.execute(
+                "SELECT mi.item_id FROM manual_mark_items mi JOIN rubric_items i"
+                " ON i.id = mi.item_id WHERE mi.student = ? AND mi.question = ? AND i.deleted = 0",
+                (student, question),
+            ).fetchall()
+        )
+        score_value = score[0] if score else None
+        if row is None:
+            return Mark(student, question, items, "", 0.0, "", 0, "", "", score_value)
+        return Mark(
+            student, question, items, row[0], row[1], row[2], row[3], row[4], row[5], score_value
+        )
+
+    def _write_mark(
+        self,
+        student: str,
+        question: str,
+        grader: str,
+        version: int,
+        *,
+        comment: str,
+        adjustment: float,
+        reason: str,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO manual_marks (student, question, comment, adjustment, adjustment_reason,"
+            " version, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (student, question) DO UPDATE SET comment = excluded.comment,"
+            " adjustment = excluded.adjustment, adjustment_reason = excluded.adjustment_reason,"
+            " version = excluded.version, updated_at = excluded.updated_at,"
+            " updated_by = excluded.updated_by",
+            (student, question, comment, adjustment, reason, version + 1, _now(), grader),
+        )
+
+    def _raw_score(
+        self, question: str, items: frozenset[int], adjustment: float, *, clamp: bool = False
+    ) -> float:
+        """Base + applied items + adjustment; clamped to 0..max for the stored score."""
+        rubric = self.rubric(question)
+        base = rubric.base if rubric else 0.0
+        points = {i.id: i.points for i in rubric.items} if rubric else {}
+        raw = base + sum(points.get(i, 0.0) for i in items) + adjustment
+        if clamp and rubric is not None:
+            raw = min(max(raw, 0.0), rubric.max_points)
+        return round(raw, 6)
+
+    def _rescore_item(self, item: RubricItem, grader: str) -> list[ScoreChange]:
+        """Re-score every student who has ``item`` (after it changed or was deleted)."""
+        students = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT student FROM manual_mark_items WHERE item_id = ?", (item.id,)
+            ).fetchall()
+        ]
+        changes = []
+        for student in students:
+            mark = self._mark(student, item.question)
+            score = self._raw_score(item.question, mark.items, mark.adjustment, clamp=True)
+            change = self._store_score(student, item.question, score, f"rubric: {grader}")
+            if change is not None:
+                changes.append(change)
+        return changes
+
+    def _conflict_message(self, mark: Mark) -> str:
+        last = self.hand_grading_log(mark.question, mark.student, limit=1)
+        names = dict(
+            self.db.execute(
+                "SELECT id, description FROM rubric_items WHERE question = ?", (mark.question,)
+            ).fetchall()
+        )
+        what = f" ({_describe(last[0], names)})" if last else ""
+        return (
+            f"{mark.updated_by or 'someone'} changed this answer at {mark.updated_at}{what};"
+            " your change was not saved. The page now shows the current marks."
+        )
+
+    def _log(
+        self, grader: str, question: str, student: str | None, action: str, detail: dict
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO hand_grading_log (at, grader, question, student, action, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (_now(), grader, question, student, action, json.dumps(detail, sort_keys=True)),
+        )
 
     def _upsert_student(self, s: Submission) -> None:
         self.db.execute(
@@ -364,6 +1003,39 @@ class Gradebook:
                 run_id,
             ),
         )
+
+
+def _check_scoring(scoring: str) -> None:
+    if scoring not in SCORINGS:
+        raise GradingError(f"scoring must be one of {', '.join(SCORINGS)}, not {scoring!r}")
+
+
+def _check_item(points: float, description: str) -> str:
+    import math
+
+    if not isinstance(points, int | float) or not math.isfinite(points):
+        raise GradingError(f"a rubric item's points must be a number, not {points!r}")
+    description = str(description).strip()
+    if not description:
+        raise GradingError("a rubric item needs a description (the student sees it)")
+    if len(description) > 2000:
+        raise GradingError("a rubric item's description is limited to 2,000 characters")
+    return description
+
+
+def _describe(entry: LogEntry, names: dict[int, str]) -> str:
+    """A log entry as a grader reads it: "applied 'Chain rule missing', edited the comment"."""
+    bits = []
+    for key in ("applied", "removed"):
+        for item_id in entry.detail.get(key, []):
+            bits.append(f"{key} '{names.get(item_id, f'item {item_id}')}'")
+    if "comment" in entry.detail:
+        bits.append("edited the comment")
+    if "adjustment" in entry.detail:
+        bits.append(f"set the adjustment to {entry.detail['adjustment']:+g}")
+    if "score" in entry.detail:
+        bits.append(f"set the score to {entry.detail['score']:g}")
+    return ", ".join(bits) or entry.action
 
 
 class _Transaction:

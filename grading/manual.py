@@ -10,10 +10,11 @@ earlier one is recorded in the gradebook's history, never overwritten silently.
 from __future__ import annotations
 
 import csv
-import html
 import io
+import json
 import math
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from .files import atomic_write, safe_name
 from .gradebook import Gradebook, ScoreChange
 from .lms.grades import StudentGrade
 from .notebooks import answer_cell_ids
+from .render import cell_html, markdown_html
+from .templating import STATIC
+from .templating import render as render_template
 
 HEADER_PATTERN = re.compile(r"^\s*(?P<question>[A-Za-z0-9_]+)\s*(\(max\s*(?P<max>[0-9.]+)\))?\s*$")
 IDENTITY_COLUMNS = ["student", "name", "origin"]
@@ -69,20 +73,60 @@ class Packet:
     path: Path
 
 
-PACKET_STYLE = """
-body { font: 15px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; color: #222; }
-h1 { font-size: 1.5rem; } h2 { border-top: 1px solid #ccc; padding-top: 1rem; font-size: 1.2rem; }
-.prompt { color: #555; border-left: 3px solid #0077bb; padding-left: .8rem; }
-.answer { background: #fafafa; border: 1px solid #ddd; padding: .5rem 1rem; }
-pre { white-space: pre-wrap; background: #f3f3f3; padding: .5rem; }
-img { max-width: 100%; }
-@media print { h2 { break-before: page; } }
-"""
-# MathJax renders the TeX when the page is opened online; offline the TeX stays readable.
-MATHJAX = (
-    '<script>window.MathJax = {tex: {inlineMath: [["\\\\(", "\\\\)"]]}};</script>'
-    '<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>'
-)
+class Answers:
+    """Where each hand-graded question's prompt and answer cells are, read once per assignment.
+
+    The packets and the marking app both show answers through this and ``grading.render``.
+    """
+
+    def __init__(self, assignment: Assignment) -> None:
+        autograder = nbformat.read(assignment.autograder_notebook, as_version=4)
+        student_nb = nbformat.read(assignment.student_notebook, as_version=4)
+        self.questions = manual_questions(assignment)
+        self.answer_ids = {
+            q.name: answer_cell_ids(autograder, q.solution_cell_ids) for q in self.questions
+        }
+        self.prompts = _prompts(student_nb, self.answer_ids)
+
+    def prompt_html(self, question: str) -> str:
+        return markdown_html(self.prompts.get(question, ""))
+
+    def cells(self, notebook: dict | None, question: str) -> list[dict]:
+        """The answer cells of ``question`` in a submitted notebook (by cell id)."""
+        if notebook is None:
+            return []
+        cells = notebook.get("cells")
+        by_id = {
+            c.get("id"): c for c in cells if isinstance(c, dict) and isinstance(c.get("id"), str)
+        } if isinstance(cells, list) else {}  # fmt: skip
+        return [by_id[i] for i in self.answer_ids.get(question, []) if i in by_id]
+
+    def answer_html(self, notebook: dict | None, question: str) -> str:
+        cells = self.cells(notebook, question)
+        if notebook is None:
+            return '<p class="note">[the submitted notebook could not be read]</p>'
+        if not cells:
+            return '<p class="note">[answer cell not found: deleted or its id changed]</p>'
+        return "".join(cell_html(c) for c in cells)
+
+
+def load_submission(gradebook_dir: Path, sha256: str | None) -> dict | None:
+    """The executed notebook kept at grading time (it has the figures), else the submitted one.
+
+    Read as plain JSON (no schema validation: ten times faster, and a hostile notebook is
+    rendered defensively anyway); None when neither is a readable notebook.
+    """
+    if not sha256 or not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        return None
+    for folder in ("executed", "submissions"):
+        path = gradebook_dir / folder / f"{sha256}.ipynb"
+        try:
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            continue
+        if isinstance(notebook, dict):
+            return notebook
+    return None
 
 
 def write_packets(
@@ -93,35 +137,34 @@ def write_packets(
 ) -> list[Packet]:
     """One HTML page per student with the prompt and their answer of every manual question.
 
-    Student content is untrusted: markdown is rendered with raw HTML escaped, and only plain
-    text and PNG/JPEG outputs are shown, so nothing a student wrote can run in the browser.
+    Rendered by ``grading.render`` (the app's renderer) with math by the vendored KaTeX,
+    copied into ``out_dir/assets``: the packets work offline and load nothing from elsewhere.
     """
-    autograder = nbformat.read(assignment.autograder_notebook, as_version=4)
-    student_nb = nbformat.read(assignment.student_notebook, as_version=4)
-    questions = manual_questions(assignment)
-    answer_ids = {q.name: answer_cell_ids(autograder, q.solution_cell_ids) for q in questions}
-    prompts = _prompts(student_nb, answer_ids)
+    answers = Answers(assignment)
     hashes = _hashes_by_origin(gradebook_dir / "gradebook.sqlite")
+    copy_assets(out_dir / "assets")
+    prompts = {q.name: answers.prompt_html(q.name) for q in answers.questions}
     packets = []
     for grade in grades:
         if grade.origin is None:
             continue
-        notebook = _submitted_notebook(gradebook_dir, hashes.get(grade.origin))
-        by_id = {c.get("id"): c for c in notebook.cells} if notebook else {}
-        parts = [f"<h1>{_e(grade.student)}</h1><p><code>{_e(grade.origin)}</code></p>"]
-        for q in questions:
-            parts.append(f'<h2 id="{_e(q.name)}">{_e(q.name)} ({q.points:g} points)</h2>')
-            if q.name in prompts:
-                parts.append(f'<div class="prompt">{_markdown(prompts[q.name])}</div>')
-            found = [by_id[i] for i in answer_ids[q.name] if i in by_id]
-            body = (
-                "".join(_render_cell(c) for c in found) or "<p><em>answer cell not found</em></p>"
-            )
-            parts.append(f'<div class="answer" data-question="{_e(q.name)}">{body}</div>')
-        page = (
-            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            f"<title>{_e(assignment.name)}: {_e(grade.student)}</title>"
-            f"<style>{PACKET_STYLE}</style>{MATHJAX}</head><body>{''.join(parts)}</body></html>"
+        notebook = load_submission(gradebook_dir, hashes.get(grade.origin))
+        sections = [
+            {
+                "name": q.name,
+                "points": q.points,
+                "prompt": prompts[q.name],
+                "answer": answers.answer_html(notebook, q.name),
+            }
+            for q in answers.questions
+        ]
+        page = render_template(
+            "packets/packet.html.j2",
+            assignment=assignment.name,
+            student=grade.student,
+            origin=grade.origin,
+            sections=sections,
+            csp=PACKET_CSP,
         )
         path = out_dir / f"{safe_name(grade.student)}.html"
         atomic_write(path, page)
@@ -129,39 +172,23 @@ def write_packets(
     return packets
 
 
-def _e(text: str) -> str:
-    return html.escape(str(text), quote=True)
+# Static files opened from disk: scripts and styles only from the assets folder beside them.
+PACKET_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self';"
+    " img-src data:; frame-src 'self'; base-uri 'none'; form-action 'none'"
+)
+PACKET_ASSETS = ("katex", "math.js", "student.css", "highlight.css", "packet.css")
 
 
-def _markdown(source: str) -> str:
-    import mistune
-
-    render = mistune.create_markdown(escape=True, plugins=["math"])
-    return str(render(source))
-
-
-def _render_cell(cell) -> str:
-    source = str(cell.get("source", ""))
-    if cell.get("cell_type") == "markdown":
-        return _markdown(source)
-    parts = [f"<pre><code>{_e(source)}</code></pre>"]
-    for output in cell.get("outputs", []):
-        kind = output.get("output_type")
-        if kind == "stream":
-            parts.append(f"<pre>{_e(str(output.get('text', ''))[-5000:])}</pre>")
-        elif kind == "error":
-            parts.append(
-                f"<pre>{_e(output.get('ename', ''))}: {_e(output.get('evalue', ''))}</pre>"
-            )
-        elif kind in ("display_data", "execute_result"):
-            data = output.get("data", {})
-            image = next((k for k in ("image/png", "image/jpeg") if k in data), None)
-            if image and re.fullmatch(r"[A-Za-z0-9+/=\s]+", str(data[image])):
-                encoded = re.sub(r"\s", "", str(data[image]))
-                parts.append(f'<img alt="figure output" src="data:{image};base64,{encoded}">')
-            elif "text/plain" in data:
-                parts.append(f"<pre>{_e(str(data['text/plain'])[-5000:])}</pre>")
-    return "".join(parts)
+def copy_assets(target: Path) -> None:
+    """The packets' share of grading/static (KaTeX, the math and page styles)."""
+    for name in PACKET_ASSETS:
+        source = STATIC / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, dirs_exist_ok=True)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target / name)
 
 
 def _prompts(student_nb: nbformat.NotebookNode, answer_ids: dict[str, list[str]]) -> dict[str, str]:
@@ -178,27 +205,8 @@ def _prompts(student_nb: nbformat.NotebookNode, answer_ids: dict[str, list[str]]
 
 
 def _hashes_by_origin(gradebook: Path) -> dict[str, str]:
-    import sqlite3
-
-    db = sqlite3.connect(gradebook)
-    try:
-        return dict(db.execute("SELECT origin, sha256 FROM submissions").fetchall())
-    finally:
-        db.close()
-
-
-def _submitted_notebook(gradebook_dir: Path, sha256: str | None) -> nbformat.NotebookNode | None:
-    """The executed notebook kept at grading time (it has the figures), else the submitted one."""
-    if sha256 is None:
-        return None
-    for folder in ("executed", "submissions"):
-        path = gradebook_dir / folder / f"{sha256}.ipynb"
-        if path.is_file():
-            try:
-                return nbformat.read(path, as_version=4)
-            except Exception:
-                continue
-    return None
+    with Gradebook(gradebook) as book:
+        return {row.origin: row.sha256 for row in book.rows(book.latest_autograder())}
 
 
 def read_scores(

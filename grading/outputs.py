@@ -11,9 +11,10 @@ import re
 import tempfile
 from pathlib import Path
 
+from .assignments import Question
 from .autograder import AutograderInfo
 from .files import atomic_write
-from .gradebook import Gradebook
+from .gradebook import Gradebook, Mark, Rubric
 from .model import GRADED, SCORED, GradeResult, Submission
 
 POINTS_POSSIBLE_LABEL = "points-per-question"  # Otter's label for the first row
@@ -68,6 +69,52 @@ def feedback_text(submission: Submission, result: GradeResult, info: AutograderI
         if not info.show_hidden:
             lines.append("    (hidden test results are not shown for this assignment)")
     return "\n".join(lines) + "\n"
+
+
+# The hand-graded part of a feedback file starts at this line: writing it again replaces it.
+HAND_GRADED_HEADER = "== Graded by hand =="
+
+
+def hand_graded_section(
+    questions: list[Question], marks: dict[str, Mark | None], rubrics: dict[str, Rubric]
+) -> str:
+    """Per hand-graded question: the score, the rubric items applied, adjustment and comment.
+
+    Graders are not named: the student sees what was decided, not by whom.
+    """
+    lines = [HAND_GRADED_HEADER]
+    total = 0.0
+    for question in questions:
+        mark = marks.get(question.name)
+        if mark is None or mark.score is None:
+            lines.append(f"{question.name}: not graded yet / {question.points:g}")
+            continue
+        total += mark.score
+        lines.append(f"{question.name}: {mark.score:g} / {question.points:g}")
+        rubric = rubrics.get(question.name)
+        if rubric is not None and rubric.scoring == "negative":
+            lines.append(f"    (starts from {rubric.max_points:g}; items below are deductions)")
+        for item in rubric.items if rubric else ():
+            if item.id in mark.items:
+                lines.append(f"    {item.points:+g}  {_one_line(item.description)}")
+        if mark.adjustment:
+            lines.append(f"    {mark.adjustment:+g}  adjustment: {_one_line(mark.reason)}")
+        if mark.comment.strip():
+            lines.append("    comment:")
+            lines += [f"        {line}" for line in mark.comment.strip().splitlines()]
+    possible = sum(q.points for q in questions)
+    lines.append(f"Graded by hand so far: {total:g} / {possible:g}")
+    return "\n".join(lines) + "\n"
+
+
+def with_hand_graded_section(text: str, section: str) -> str:
+    """A feedback file with its hand-graded part replaced by ``section`` (added if none)."""
+    kept = text.split(f"\n{HAND_GRADED_HEADER}\n", 1)[0].rstrip("\n")
+    return f"{kept}\n\n{section}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _natural(name: str) -> list:
