@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .assignments import Assignment
 from .autograder import AutograderInfo, read_autograder
+from .errors import MissingInput, UsageError
 from .files import atomic_copy, atomic_write, safe_name
 from .gradebook import Gradebook
 from .ingest import Roster, apply_roster, find_submissions, load_roster
@@ -44,7 +45,7 @@ class RunSummary:
 def build_image(engine_name: str = "auto", base: str = DEBIAN_BASE, rebuild: bool = False) -> str:
     engine = detect_engine(engine_name)
     if engine.image_engine is None:
-        raise ValueError("the local engine uses no image; choose --engine podman or docker")
+        raise UsageError("the local engine uses no image; choose --engine podman or docker")
     return ensure_image(engine.image_engine, base, rebuild=rebuild)
 
 
@@ -72,7 +73,7 @@ def grade(
     info = read_autograder(autograder_zip)
     for path in paths:
         if not path.exists():
-            raise FileNotFoundError(f"{path}: no such file or directory")
+            raise MissingInput(f"{path}: no such file or directory")
     if isinstance(engine, str) and mode == "warm" and keep_warm > 0:
         from .sandbox.service import connect
 
@@ -229,7 +230,7 @@ def final_grades(
 ) -> tuple[list[StudentGrade], MatchReport]:
     """One grade per student from a gradebook file, matched to an optional roster."""
     if not gradebook.is_file():
-        raise FileNotFoundError(f"{gradebook}: no gradebook (run `python -m grading grade` first)")
+        raise MissingInput(f"{gradebook}: no gradebook (run `python -m grading grade` first)")
     class_list = load_roster(roster) if isinstance(roster, Path) else roster
     with Gradebook(gradebook) as book:
         return compute_grades(
@@ -258,7 +259,7 @@ def export_grades(
     from .lms.formats import FORMATS
 
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+        raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     class_list = load_roster(roster) if roster else None
     grades, report = final_grades(
         gradebook, assignment, roster=class_list, policy=policy, pick=pick, missing=missing

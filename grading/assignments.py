@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from .errors import MissingInput, UsageError
+
 ZIP_SUFFIX = "-autograder.zip"
 
 
@@ -64,7 +66,7 @@ def discover(master_root: Path, dist_root: Path) -> list[Assignment]:
         if notebook.stem == notebook.parent.name:
             found.append(Assignment(notebook.stem, notebook.parent, dist_root / notebook.stem))
     if not found:
-        raise FileNotFoundError(
+        raise MissingInput(
             f"{master_root}: no master notebook found (expected <name>/<name>.ipynb)"
         )
     return found
@@ -79,7 +81,7 @@ def _raw_config(cell: nbformat.NotebookNode, marker: str) -> dict | None:
         return None
     config = yaml.safe_load("\n".join(lines[1:])) or {}
     if not isinstance(config, dict):
-        raise ValueError(f"{marker} cell {cell.get('id')} does not hold a YAML mapping")
+        raise UsageError(f"{marker} cell {cell.get('id')} does not hold a YAML mapping")
     return config
 
 
@@ -95,7 +97,7 @@ def read_questions(master_notebook: Path) -> list[Question]:
         first_line = cell.source.strip().upper() if cell.cell_type == "raw" else ""
         if config is not None:
             if "name" not in config:
-                raise ValueError(f"{master_notebook}: a BEGIN QUESTION cell has no name")
+                raise UsageError(f"{master_notebook}: a BEGIN QUESTION cell has no name")
             current, solution_ids = config, []
         elif first_line == "# END QUESTION" and current is not None:
             questions.append(
@@ -116,7 +118,7 @@ def read_questions(master_notebook: Path) -> list[Question]:
     names = [q.name for q in questions]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
-        raise ValueError(f"{master_notebook}: question names used twice: {', '.join(duplicated)}")
+        raise UsageError(f"{master_notebook}: question names used twice: {', '.join(duplicated)}")
     return questions
 
 

@@ -18,6 +18,7 @@ import nbformat
 
 from .api import grade
 from .assignments import Assignment
+from .errors import MissingInput, UsageError
 from .model import sha256_file
 from .notebooks import answer_cell_ids, fill_answers, reference_submission
 from .sandbox import Engine, Limits
@@ -76,16 +77,16 @@ class Verdict:
 def load_corpus(corpus_dir: Path, questions: set[str]) -> list[CorpusAnswer]:
     """Every answer file, checked: known question, known kind, not empty."""
     if not corpus_dir.is_dir():
-        raise FileNotFoundError(f"{corpus_dir}: no corpus folder")
+        raise MissingInput(f"{corpus_dir}: no corpus folder")
     answers = []
     for path in sorted(corpus_dir.glob("*/*.py")):
         question, prefix = path.parent.name, path.stem.split("-", 1)[0]
         if question not in questions:
-            raise ValueError(f"{path}: {question} is not an autograded question of this assignment")
+            raise UsageError(f"{path}: {question} is not an autograded question of this assignment")
         if prefix not in KIND_BY_PREFIX:
-            raise ValueError(f"{path}: name it ok-*.py (correct) or bug-*.py (mistake)")
+            raise UsageError(f"{path}: name it ok-*.py (correct) or bug-*.py (mistake)")
         if not path.read_text().strip():
-            raise ValueError(f"{path}: empty answer")
+            raise UsageError(f"{path}: empty answer")
         answers.append(CorpusAnswer(question, KIND_BY_PREFIX[prefix], path))
     return answers
 

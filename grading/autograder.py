@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import GradingError
+from .errors import GradingError, MissingInput
 from .files import atomic_write, cache_dir
 from .model import sha256_file
 
@@ -36,7 +36,7 @@ class AutograderInfo:
 def read_autograder(path: Path, cache: Path | None = None) -> AutograderInfo:
     """Validate an Otter autograder zip and read its questions and visibility settings."""
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: autograder zip not found")
+        raise MissingInput(f"{path}: autograder zip not found")
     sha256 = sha256_file(path)
     cached = (cache or cache_dir() / "autograders") / f"{sha256}.json"
     try:

@@ -26,6 +26,7 @@ import nbformat
 from .assignments import Assignment
 from .audit import ALTERNATIVE, load_corpus
 from .benchmark import time_floor, time_otter_run
+from .errors import UsageError
 from .files import atomic_write
 from .notebooks import answer_cell_ids, fill_answers, reference_submission
 from .sandbox.image import DEBIAN_BASE
@@ -180,7 +181,7 @@ def write_table(doc: Path, table: str) -> None:
     """Replace what stands between the markers in ``doc``."""
     text = doc.read_text(encoding="utf-8")
     if START not in text or END not in text:
-        raise ValueError(f"{doc}: no {START} ... {END} markers to write the table between")
+        raise UsageError(f"{doc}: no {START} ... {END} markers to write the table between")
     head, _, rest = text.partition(START)
     _, _, tail = rest.partition(END)
     stamp = time.strftime("%Y-%m-%d")

@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 from .assignments import discover
-from .errors import GradingError
+from .errors import GradingError, UsageError
 from .lms.formats import FORMATS
 from .sandbox import ENGINE_CHOICES, MODE_CHOICES, Limits
-from .sandbox.containers import EngineError
 from .sandbox.image import DEBIAN_BASE, REGISTRY_BASE
 from .sandbox.service import KEEP_WARM_SECONDS
 
@@ -137,21 +136,29 @@ def _assignment(args: argparse.Namespace):
     if args.assignment:
         found = [a for a in found if a.name == args.assignment]
         if not found:
-            raise ValueError(f"no assignment {args.assignment!r} under {args.master}")
+            raise UsageError(f"no assignment {args.assignment!r} under {args.master}")
     if len(found) != 1:
-        raise ValueError(f"several assignments under {args.master}: name one with --assignment")
+        raise UsageError(f"several assignments under {args.master}: name one with --assignment")
     return found[0]
 
 
-def _policy(args: argparse.Namespace):
+def _deadline(text: str):
     from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--deadline {text!r}: not an ISO date and time") from None
+
+
+def _policy(args: argparse.Namespace):
 
     from .lms.late import LatePolicy, parse_duration, parse_fraction
 
     if not args.deadline:
         return None
     return LatePolicy(
-        deadline=datetime.fromisoformat(args.deadline),
+        deadline=_deadline(args.deadline),
         penalty=parse_fraction(args.penalty),
         unit=args.per,
         grace=parse_duration(args.grace),
@@ -188,7 +195,7 @@ def cmd_manual(args: argparse.Namespace) -> int:
         print(f"wrote {template} and {packets} packets in {Path(args.out) / 'packets'}")
         return 0
     if not args.file:
-        raise ValueError("manual import needs the filled-in template: manual import FILE")
+        raise UsageError("manual import needs the filled-in template: manual import FILE")
     changes = import_manual(
         Path(args.gradebook), _assignment(args), Path(args.file), roster=_roster(args)
     )
@@ -476,6 +483,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (GradingError, FileNotFoundError, ValueError, EngineError) as error:
+    except GradingError as error:  # anything else is a bug: its traceback is shown
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .api import export_grades, export_manual, grade, write_class_report
 from .assignments import Assignment
+from .errors import MissingInput
 from .gradebook import Gradebook
 
 ROSTER = "roster-canvas.csv"  # a Canvas gradebook export shipped with the samples
@@ -33,7 +34,7 @@ def run_demo(assignment: Assignment, out: Path, *, engine: str = "auto") -> Demo
     """Grade the samples into ``out`` and write every file of the chain."""
     samples = sorted(assignment.samples_dir.glob("*.ipynb"))
     if not samples:
-        raise FileNotFoundError(f"{assignment.samples_dir}: no sample submissions (*.ipynb)")
+        raise MissingInput(f"{assignment.samples_dir}: no sample submissions (*.ipynb)")
     roster = assignment.samples_dir / ROSTER
     summary = grade(samples, assignment.autograder_zip, out, engine=engine)
     gradebook = out / "gradebook.sqlite"

@@ -9,3 +9,11 @@ from __future__ import annotations
 
 class GradingError(Exception):
     """Bad input, a missing tool or a wrong option: something the user can fix."""
+
+
+class UsageError(GradingError, ValueError):
+    """A wrong option, or a file whose content this tool cannot use."""
+
+
+class MissingInput(GradingError, FileNotFoundError):
+    """A file or folder the command needs is not there."""

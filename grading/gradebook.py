@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import GradingError
+from .errors import GradingError, UsageError
 from .model import INVALID, SCORED, GradeResult, Rejected, Submission
 
 SCHEMA_VERSION = 2
@@ -283,7 +283,7 @@ class Gradebook:
         self.db.execute("PRAGMA foreign_keys=ON")
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if not 0 <= version <= SCHEMA_VERSION:
-            raise ValueError(
+            raise UsageError(
                 f"{path}: gradebook schema {version}, this tool reads {SCHEMA_VERSION}"
                 " (a newer version of this tool wrote it)"
             )
@@ -431,7 +431,7 @@ class Gradebook:
             "SELECT autograder_sha256 FROM runs ORDER BY id DESC LIMIT 1"
         ).fetchone()
         if row is None:
-            raise ValueError(f"{self.path}: the gradebook holds no grading run yet")
+            raise UsageError(f"{self.path}: the gradebook holds no grading run yet")
         return row[0]
 
     def students(self) -> dict[str, dict[str, str | None]]:

@@ -21,6 +21,7 @@ from pathlib import Path
 import nbformat
 
 from .assignments import Assignment, Question
+from .errors import UsageError
 from .files import atomic_write, safe_name
 from .gradebook import Gradebook, ScoreChange
 from .lms.grades import StudentGrade
@@ -33,7 +34,7 @@ HEADER_PATTERN = re.compile(r"^\s*(?P<question>[A-Za-z0-9_]+)\s*(\(max\s*(?P<max
 IDENTITY_COLUMNS = ["student", "name", "origin"]
 
 
-class ManualImportError(ValueError):
+class ManualImportError(UsageError):
     """Every problem of a hand-grading file, so all can be fixed in one go."""
 
     def __init__(self, path: Path, problems: list[str]) -> None:

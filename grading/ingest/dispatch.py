@@ -17,6 +17,7 @@ from pathlib import Path
 
 from grading.model import Rejected, Submission, sha256_file
 
+from ..errors import MissingInput
 from .archives import DEFAULT_LIMITS, ArchiveError, ArchiveLimits, Budget, MemberError, SafeZip
 from .canvas import CanvasName, looks_like_canvas, parse_canvas_name
 from .gradescope import METADATA_NAME, GradescopeEntry, parse_metadata, student_id
@@ -475,7 +476,7 @@ def find_submissions(
     paths = [Path(p) for p in paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
+        raise MissingInput(f"no such file or folder: {', '.join(missing)}")
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     collector = _Collector(workdir, limits)

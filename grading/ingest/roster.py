@@ -32,6 +32,8 @@ from pathlib import Path
 
 from grading.model import Submission
 
+from ..errors import UsageError
+
 # Header spellings, compared lower-case with everything but letters and digits removed. The
 # LMS downloads use them too: Canvas "Student"/"ID"/"SIS User ID"/"SIS Login ID"/"Section",
 # Blackboard "Last Name"/"First Name"/"Username"/"Student ID", Moodle "First name"/"Last name"/
@@ -128,7 +130,7 @@ class Roster:
         kind: str = "generic",
     ) -> None:
         if kind not in KINDS:
-            raise ValueError(f"roster kind must be one of {', '.join(KINDS)}, not {kind!r}")
+            raise UsageError(f"roster kind must be one of {', '.join(KINDS)}, not {kind!r}")
         self.path = path
         self.entries = entries
         self.header = list(header or [])
@@ -183,8 +185,8 @@ class Roster:
         return None
 
 
-def _fail(path: Path, problem: str) -> ValueError:
-    return ValueError(f"roster {path}: {problem}")
+def _fail(path: Path, problem: str) -> UsageError:
+    return UsageError(f"roster {path}: {problem}")
 
 
 def _decode(path: Path, data: bytes) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..api import keep_notebooks, record_result
 from ..autograder import read_autograder
+from ..errors import MissingInput, UsageError
 from ..gradebook import Gradebook
 from ..model import Rejected, Submission
 from ..outputs import final_grades_csv
@@ -69,7 +70,7 @@ def collect_results(
     zip_path = plan_path.parent / AUTOGRADER_FILE
     info = read_autograder(zip_path)
     if info.sha256 != record["autograder"]["sha256"]:
-        raise ValueError(f"{zip_path} is not the autograder zip {plan_path.name} was planned with")
+        raise UsageError(f"{zip_path} is not the autograder zip {plan_path.name} was planned with")
     timeout = float(record["limits"]["timeout"])
     submissions_dir = plan_path.parent / SUBMISSIONS_DIR
     groups: dict[str, list[Submission]] = {}
@@ -122,12 +123,12 @@ def collect_results(
 def load_plan(path: Path) -> dict:
     """``plan.json`` as ``write_plan`` made it; anything else is the caller's mistake."""
     if not path.is_file():
-        raise FileNotFoundError(
+        raise MissingInput(
             f"{path}: no plan.json (copy the whole data volume back, or pass --plan)"
         )
     record = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(record, dict) or record.get("version") != PLAN_VERSION:
-        raise ValueError(f"{path}: not a plan.json of version {PLAN_VERSION}")
+        raise UsageError(f"{path}: not a plan.json of version {PLAN_VERSION}")
     return record
 
 

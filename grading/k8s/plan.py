@@ -36,6 +36,7 @@ from pathlib import Path
 import yaml
 
 from ..autograder import read_autograder
+from ..errors import UsageError
 from ..ingest import apply_roster, find_submissions, load_roster
 from ..model import Submission
 from ..sandbox import Limits
@@ -91,15 +92,15 @@ class ClusterOptions:
 
     def __post_init__(self) -> None:
         if self.shards < 1:
-            raise ValueError(f"--shards must be at least 1, got {self.shards}")
+            raise UsageError(f"--shards must be at least 1, got {self.shards}")
         if self.parallelism is not None and self.parallelism < 1:
-            raise ValueError(f"--parallelism must be at least 1, got {self.parallelism}")
+            raise UsageError(f"--parallelism must be at least 1, got {self.parallelism}")
         if self.retries < 0:
-            raise ValueError(f"--retries must not be negative, got {self.retries}")
+            raise UsageError(f"--retries must not be negative, got {self.retries}")
         for label, value in (("--name", self.name), ("--pvc", self.pvc), ("--namespace",
                              self.namespace)):  # fmt: skip
             if value is not None and not (NAME_RE.match(value) and len(value) <= MAX_NAME):
-                raise ValueError(
+                raise UsageError(
                     f"{label} {value!r} is not a Kubernetes name (lower-case letters, digits"
                     f" and '-', at most {MAX_NAME} characters)"
                 )
@@ -131,7 +132,7 @@ def write_plan(
     limits = limits or Limits()
     info = read_autograder(autograder_zip)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise ValueError(f"{out_dir} exists and is not empty; choose a new plan folder")
+        raise UsageError(f"{out_dir} exists and is not empty; choose a new plan folder")
     name = options.name or default_name(info.assignment or autograder_zip.stem, info.sha256)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
@@ -201,9 +202,9 @@ def assign_shards(submissions: list[Submission], shards: int) -> list[list[str]]
     """Distinct notebooks (by sha256) dealt round-robin, so shards differ by one at most."""
     distinct = list(dict.fromkeys(s.sha256 for s in submissions))
     if not distinct:
-        raise ValueError("no gradable submission found: nothing to plan")
+        raise UsageError("no gradable submission found: nothing to plan")
     if shards > len(distinct):
-        raise ValueError(
+        raise UsageError(
             f"--shards {shards} is more than the {len(distinct)} distinct notebooks to grade"
         )
     return [distinct[i::shards] for i in range(shards)]
@@ -439,7 +440,7 @@ def _configmap(name: str, namespace: dict, autograder: bytes, lists: dict[str, s
     encoded = base64.b64encode(autograder).decode("ascii")
     size = len(encoded) + sum(len(k) + len(v.encode()) for k, v in lists.items())
     if size > CONFIGMAP_MAX_BYTES:
-        raise ValueError(
+        raise UsageError(
             f"the autograder zip and shard lists take {size} bytes in a ConfigMap, more than"
             f" {CONFIGMAP_MAX_BYTES}: shrink the zip (no data files) or use fewer shards"
         )

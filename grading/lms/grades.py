@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..assignments import Question
+from ..errors import UsageError
 from ..gradebook import Gradebook, GradedRow
 from ..ingest.roster import Roster, RosterEntry
 from ..model import GRADED, INVALID, MISSING, Submission
@@ -102,9 +103,9 @@ def compute_grades(
     or ``blank`` (an empty cell, which LMSs read as "not graded yet").
     """
     if missing not in ("zero", "blank"):
-        raise ValueError(f"missing must be 'zero' or 'blank', not {missing!r}")
+        raise UsageError(f"missing must be 'zero' or 'blank', not {missing!r}")
     if pick not in ("latest", "best"):
-        raise ValueError(f"pick must be 'latest' or 'best', not {pick!r}")
+        raise UsageError(f"pick must be 'latest' or 'best', not {pick!r}")
     autograder = book.latest_autograder()
     by_student: dict[str, list[GradedRow]] = {}
     for row in book.rows(autograder):

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from ..errors import UsageError
+
 UNITS = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
 
 
@@ -28,11 +30,11 @@ class LatePolicy:
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
-            raise ValueError(f"late penalty unit must be 'day' or 'hour', not {self.unit!r}")
+            raise UsageError(f"late penalty unit must be 'day' or 'hour', not {self.unit!r}")
         if not 0 <= self.penalty <= 1 or not 0 <= self.cap <= 1:
-            raise ValueError("late penalty and cap are fractions between 0 and 1")
+            raise UsageError("late penalty and cap are fractions between 0 and 1")
         if self.grace < timedelta(0):
-            raise ValueError("the grace period cannot be negative")
+            raise UsageError("the grace period cannot be negative")
 
     def lateness(self, submitted_at: datetime | None) -> timedelta | None:
         if submitted_at is None:
@@ -59,7 +61,7 @@ def parse_duration(text: str) -> timedelta:
     """``15m``, ``2h``, ``1d`` or ``90s``."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*", text)
     if not match:
-        raise ValueError(f"not a duration: {text!r} (use e.g. 15m, 2h, 1d)")
+        raise UsageError(f"not a duration: {text!r} (use e.g. 15m, 2h, 1d)")
     value, unit = float(match.group(1)), match.group(2)
     return timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]: value})
 
@@ -69,5 +71,5 @@ def parse_fraction(text: str) -> float:
     text = text.strip()
     value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
     if not 0 <= value <= 1:
-        raise ValueError(f"not a fraction between 0 and 1 (or 0% and 100%): {text!r}")
+        raise UsageError(f"not a fraction between 0 and 1 (or 0% and 100%): {text!r}")
     return value

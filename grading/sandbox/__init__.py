@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ..errors import UsageError
 from .containers import ContainerEngine, EngineError
 from .host import HostLauncher
 from .limits import Limits
@@ -46,9 +47,9 @@ class Engine(Protocol):
 def detect_engine(choice: str = "auto", mode: str = "warm") -> Engine:
     """``auto`` prefers podman, then docker, then this host."""
     if choice not in ENGINE_CHOICES:
-        raise ValueError(f"unknown engine {choice!r}; choose from {', '.join(ENGINE_CHOICES)}")
+        raise UsageError(f"unknown engine {choice!r}; choose from {', '.join(ENGINE_CHOICES)}")
     if mode not in MODE_CHOICES:
-        raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODE_CHOICES)}")
+        raise UsageError(f"unknown mode {mode!r}; choose from {', '.join(MODE_CHOICES)}")
     if choice != "local":
         candidates = ("podman", "docker") if choice == "auto" else (choice,)
         for name in candidates:

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import GradingError
 from .limits import GRADER_PIDS, Limits
 from .outcome import SandboxRun
 
@@ -22,8 +23,8 @@ ENGINE_FAILURE_CODES = (125, 126, 127)
 OWNER_LABEL = "org.notebook-grading.owner"
 
 
-class EngineError(RuntimeError):
-    """The container engine itself failed (not the submission)."""
+class EngineError(GradingError, RuntimeError):
+    """The container engine itself failed or is missing (not the submission)."""
 
 
 @dataclass

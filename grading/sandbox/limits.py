@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import UsageError
+
 GRADER_PIDS = 64  # what a sandbox adds to ``pids`` for the grading code around the student's
 
 
@@ -20,4 +22,4 @@ class Limits:
     def __post_init__(self) -> None:
         for field, value in vars(self).items():
             if not value > 0:
-                raise ValueError(f"limit {field} must be positive, got {value!r}")
+                raise UsageError(f"limit {field} must be positive, got {value!r}")

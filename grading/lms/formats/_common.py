@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ...errors import UsageError
 from ...files import replacing
 from ...model import MISSING
 from ..grades import StudentGrade
@@ -47,7 +48,7 @@ def identity_rows(
             unfindable.append(grade.student)
         rows.append([*cells, total_cell(grade)])
     if unfindable:
-        raise ValueError(problem.format(students=", ".join(unfindable)))
+        raise UsageError(problem.format(students=", ".join(unfindable)))
     return rows
 
 
@@ -114,7 +115,7 @@ def unique_match(headers: list[str], wanted: str, title_of, what: str) -> str | 
             return found[0]
         if len(found) > 1:
             shown = ", ".join(repr(h) for h in found)
-            raise ValueError(
+            raise UsageError(
                 f"{what}: several columns are named {wanted!r} ({shown}); pass the column"
             )
     return None

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...errors import UsageError
 from ...ingest.roster import Roster, RosterEntry
 from ..grades import StudentGrade
 from ._common import (
@@ -122,7 +123,7 @@ def write(
             g.student for g, p in zip(chosen, people, strict=True) if not p["Email address"]
         ]
         if unfindable:
-            raise ValueError(
+            raise UsageError(
                 "moodle export: no email address (and not every student has an ID number) for "
                 + ", ".join(unfindable)
             )
