@@ -10,7 +10,6 @@ get every point, a mistake must lose that question's points and only that questi
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import nbformat
 from .api import grade
 from .assignments import Assignment
 from .errors import MissingInput, UsageError
+from .gradebook import Gradebook
 from .model import sha256_file
 from .notebooks import answer_cell_ids, fill_answers, reference_submission
 from .sandbox import Engine, Limits
@@ -123,17 +123,15 @@ def judge(
     autograder_sha256: str,
     possible: dict[str, float],
 ) -> list[Verdict]:
-    db = sqlite3.connect(gradebook)
     verdicts = []
+    with Gradebook(gradebook) as book:
+        scores_of = {
+            answer: book.question_scores(sha256_file(notebooks / answer.notebook_name),
+                                         autograder_sha256)
+            for answer in answers
+        }  # fmt: skip
     for answer in answers:
-        sha = sha256_file(notebooks / answer.notebook_name)
-        scores = dict(
-            db.execute(
-                "SELECT question, score FROM question_results"
-                " WHERE sha256 = ? AND autograder_sha256 = ?",
-                (sha, autograder_sha256),
-            ).fetchall()
-        )
+        scores = scores_of[answer]
         collateral = {
             q: points - scores.get(q, 0.0)
             for q, points in possible.items()
@@ -142,7 +140,6 @@ def judge(
         verdicts.append(
             Verdict(answer, scores.get(answer.question, 0.0), possible[answer.question], collateral)
         )
-    db.close()
     return verdicts
 
 

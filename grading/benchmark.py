@@ -118,7 +118,7 @@ def time_pipeline(
         grade(submissions, zip_path, Path(out), engine=engine, workers=workers, limits=LIMITS)
         wall = time.monotonic() - started
         with Gradebook(Path(out) / "gradebook.sqlite") as book:
-            rows = book.db.execute("SELECT seconds, peak_memory_mb FROM results").fetchall()
+            rows = [(r.seconds, r.peak_memory_mb) for r in book.rows(book.latest_autograder())]
     seconds = [s for s, _ in rows]
     peak = max((m for _, m in rows), default=0.0)
     return Measurement(label, seconds, wall, peak, workers)

@@ -194,6 +194,7 @@ class GradedRow:
     seconds: float = 0.0  # the sandbox's wall time for this submission
     engine: str = ""
     isolation: str = ""  # "container", "strong", "namespaces", "process", "weak"
+    peak_memory_mb: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -399,24 +400,19 @@ class Gradebook:
         """Every submission graded or rejected under this autograder, by origin."""
         query = (
             "SELECT s.student, s.origin, s.sha256, r.status, r.score, r.possible, r.reason,"
-            " s.submitted_at, s.late, s.attempt, r.log_path, r.seconds, r.engine, r.isolation"
+            " s.submitted_at, s.late, s.attempt, r.log_path, r.seconds, r.engine, r.isolation,"
+            " r.peak_memory_mb"
             " FROM submissions s JOIN results r ON r.sha256 = s.sha256"
             " WHERE r.autograder_sha256 = ? ORDER BY s.origin"
         )
         for row in self.db.execute(query, (autograder_sha256,)).fetchall():
             student, origin, sha, status, score, possible, reason, when, late, attempt = row[:10]
-            log, seconds, engine, isolation = row[10:]
-            questions = dict(
-                self.db.execute(
-                    "SELECT question, score FROM question_results"
-                    " WHERE sha256 = ? AND autograder_sha256 = ?",
-                    (sha, autograder_sha256),
-                ).fetchall()
-            )
+            log, seconds, engine, isolation, peak = row[10:]
+            questions = self.question_scores(sha, autograder_sha256)
             yield GradedRow(
                 student, origin, sha, status, score, possible, reason, questions,
                 datetime.fromisoformat(when) if when else None, bool(late), attempt, log,
-                seconds, engine, isolation,
+                seconds, engine, isolation, peak,
             )  # fmt: skip
         for origin, reason, student in self.db.execute(
             "SELECT origin, reason, student FROM rejected WHERE autograder_sha256 = ?"
@@ -424,6 +420,16 @@ class Gradebook:
             (autograder_sha256,),
         ).fetchall():
             yield GradedRow(student or "", origin, "", INVALID, 0.0, 0.0, reason, {})
+
+    def question_scores(self, sha256: str, autograder_sha256: str) -> dict[str, float]:
+        """Per-question scores of one graded notebook under one autograder ({} if ungraded)."""
+        return dict(
+            self.db.execute(
+                "SELECT question, score FROM question_results"
+                " WHERE sha256 = ? AND autograder_sha256 = ?",
+                (sha256, autograder_sha256),
+            ).fetchall()
+        )
 
     def latest_autograder(self) -> str:
         """The autograder of the most recent run: what exports and reports are about."""
