@@ -20,7 +20,7 @@ import pytest
 
 from grading.assignments import discover
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = discover(ROOT / "master", ROOT / "dist")
 ANSWER_TAG = "otter_answer_cell"
 PLACEHOLDER = "_Type your answer here, replacing this text._"
