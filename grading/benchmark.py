@@ -9,6 +9,7 @@ Prints medians, 95th percentiles, wall time, peak memory and the ratios the targ
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import resource
 import signal
@@ -136,6 +137,9 @@ def time_floor(submissions: list[Path], zip_path: Path) -> Measurement:
 
     preload()
     import otter  # noqa: F401 - warm: the notebook's first cell imports it
+
+    gc.collect()
+    gc.freeze()  # as the worker's zygote does before it forks
 
     transform = TransformerManager().transform_cell
     seconds, peak = [], 0.0

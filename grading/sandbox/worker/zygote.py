@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import os
 import signal
@@ -99,6 +100,10 @@ def _zygote_main(sock: socket.socket) -> None:  # pragma: no cover - the zygote 
     from .student import Student
 
     prototype = Student()
+    # Everything imported so far lives as long as the process: keep it out of the garbage
+    # collector's sight, so a student's collections neither walk nor copy-on-write it.
+    gc.collect()
+    gc.freeze()
     while True:
         try:
             data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
