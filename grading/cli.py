@@ -97,6 +97,20 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_service(args: argparse.Namespace) -> int:
+    from .sandbox.service import running, stop_all
+
+    if args.action == "stop":
+        print(f"stopped {stop_all()} grading service(s)")
+        return 0
+    services = running()
+    for address, hello in services:
+        print(f"{address.name}: {hello['name']} ({hello['isolation']}), code {hello['version']}")
+    if not services:
+        print("no grading service is running")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     import tempfile
 
@@ -437,6 +451,10 @@ def parser() -> argparse.ArgumentParser:
     mode_option(grade)
     engine_options(grade)
     grade.set_defaults(handler=cmd_grade)
+
+    service = sub.add_parser("service", help="your grading service: which runs, or stop them")
+    service.add_argument("action", choices=("status", "stop"))
+    service.set_defaults(handler=cmd_service)
 
     def last_mile(name: str, handler, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)

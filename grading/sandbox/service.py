@@ -167,6 +167,25 @@ def _failure(address: Path) -> dict:
     return {}
 
 
+def running() -> list[tuple[Path, dict]]:
+    """Every service of this user that answers: its socket and its hello."""
+    found = []
+    for address in sorted(service_folder().glob("*.sock")):
+        with contextlib.suppress(OSError, ValueError, EngineError):
+            found.append((address, _ask(address, {"op": "hello"}, timeout=10)))
+    return found
+
+
+def stop_all() -> int:
+    """Stop every service of this user (their workers go with them); returns how many."""
+    stopped = 0
+    for address, _hello in running():
+        with contextlib.suppress(OSError, ValueError, EngineError):
+            _ask(address, {"op": "stop"}, timeout=120)
+            stopped += 1
+    return stopped
+
+
 # -- the service ------------------------------------------------------------------------------
 
 
