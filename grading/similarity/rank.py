@@ -34,6 +34,31 @@ class Threshold:
 
 
 @dataclass(frozen=True)
+class Contributions:
+    """For each ranked pair, the questions where it shares at least half of the smaller answer.
+
+    Flat arrays (pair i's entries are ``bounds[i]:bounds[i + 1]``): a class of 1,000 has
+    half a million pairs, too many for a Python list each.
+    """
+
+    names: list[str]  # question names, by question index
+    bounds: np.ndarray
+    question: np.ndarray  # question index per entry
+    share: np.ndarray  # share of the smaller answer per entry
+
+    def of(self, rank: int) -> list[tuple[str, float]]:
+        a, b = int(self.bounds[rank]), int(self.bounds[rank + 1])
+        shares = self.share[a:b].tolist()
+        return [
+            (self.names[q], s) for q, s in zip(self.question[a:b].tolist(), shares, strict=True)
+        ]
+
+    def names_of(self, rank: int) -> str:
+        a, b = int(self.bounds[rank]), int(self.bounds[rank + 1])
+        return " ".join(self.names[q] for q in self.question[a:b].tolist())
+
+
+@dataclass(frozen=True)
 class Ranking:
     """Every pair that shares counted evidence, best first, as parallel arrays."""
 
@@ -42,7 +67,7 @@ class Ranking:
     score: np.ndarray  # float64 in [0, 1]
     evidence: np.ndarray  # float64: rarity-weighted fingerprints shared, all questions
     flagged: np.ndarray  # bool
-    questions: list[list[tuple[str, float]]]  # per pair: (question, share) that contribute
+    questions: Contributions  # per pair: the questions that contribute
     threshold: Threshold
     groups: list[list[int]]  # connected flagged participants, three or more
 
@@ -53,7 +78,6 @@ def rank_pairs(
     *,
     min_similarity: float,
     outlier_spreads: float,
-    detail_limit: int | None = None,
 ) -> Ranking:
     """Sum each pair's evidence over the questions, score it, flag outliers, find groups."""
     mass = sum((e.mass for e in evidence), np.zeros(participants))
@@ -80,17 +104,15 @@ def rank_pairs(
     small = np.minimum(masses[question, a], masses[question, b])
     share = np.divide(shared, small, out=np.zeros_like(shared), where=small > 0)
     keep = share >= CONTRIBUTES
-    limit = len(order) if detail_limit is None else min(detail_limit, len(order))
-    keep &= pair_of_entry < limit
-    names = [e.question for e in evidence]
-    questions: list[list[tuple[str, float]]] = [[] for _ in range(len(order))]
-    entries = zip(
-        pair_of_entry[keep].tolist(), question[keep].tolist(), share[keep].tolist(), strict=True
-    )
-    for pair, q, s in sorted(entries, key=lambda item: (item[0], -item[2], item[1])):
-        questions[pair].append((names[q], min(s, 1.0)))
+    pair_of, question, share = pair_of_entry[keep], question[keep], np.minimum(share[keep], 1.0)
+    by_pair = np.lexsort((question, -share, pair_of))  # per pair, the largest share first
+    pair_of, question, share = pair_of[by_pair], question[by_pair], share[by_pair]
     return Ranking(
-        first.astype(np.int32), second.astype(np.int32), score, total, flagged, questions,
+        first.astype(np.int32), second.astype(np.int32), score, total, flagged,
+        Contributions(
+            [e.question for e in evidence],
+            np.searchsorted(pair_of, np.arange(len(order) + 1)), question, share,
+        ),
         threshold, flagged_groups(first[flagged], second[flagged]),
     )  # fmt: skip
 

@@ -26,6 +26,7 @@ from .index import QuestionEvidence
 from .rank import Ranking
 from .settings import Settings
 
+NEAR_MISS_QUESTIONS = 3  # questions shown side by side for a pair below the threshold
 CSV_COLUMNS = ["rank", "student_a", "student_b", "score", "flagged", "group", "questions"]
 
 
@@ -46,7 +47,7 @@ def write_csv(path: Path, answers: ClassAnswers, ranking: Ranking) -> None:
     for rank, (a, b, score) in enumerate(
         zip(ranking.first.tolist(), ranking.second.tolist(), ranking.score.tolist(), strict=True)
     ):
-        questions = " ".join(q for q, _ in ranking.questions[rank])
+        questions = ranking.questions.names_of(rank)
         group = group_of.get(a, "") if flagged[rank] else ""
         writer.writerow(
             [rank + 1, names[a], names[b], f"{score:.4f}", "yes" if flagged[rank] else "no",
@@ -115,7 +116,9 @@ def write_html(
     for rank in range(shown):
         a, b = int(ranking.first[rank]), int(ranking.second[rank])
         details = []
-        for question, share in ranking.questions[rank]:
+        contributing = ranking.questions.of(rank)
+        limit = settings.questions_shown if ranking.flagged[rank] else NEAR_MISS_QUESTIONS
+        for question, share in contributing[:limit]:
             left_text = answers.participants[a].answers.get(question, "")
             right_text = answers.participants[b].answers.get(question, "")
             left, right = _side_by_side(
@@ -133,6 +136,8 @@ def write_html(
                 "flagged": bool(ranking.flagged[rank]),
                 "group": group_of.get(a) if ranking.flagged[rank] else None,
                 "details": details,
+                "questions": [q for q, _ in contributing],
+                "more": max(len(contributing) - limit, 0),
             }
         )
     groups = [

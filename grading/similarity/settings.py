@@ -29,6 +29,8 @@ class Settings:
     """Flag only pairs this many robust spreads (1.4826 x MAD) above the class's median pair."""
     near_misses: int = 20
     """Pairs below the threshold still shown side by side in the page, best first."""
+    questions_shown: int = 12
+    """Questions shown side by side per flagged pair, the largest shares first."""
     max_shown: int = 200
     """At most this many pairs are shown side by side (the CSV lists every pair)."""
 
@@ -43,7 +45,10 @@ def _docstrings(cls: type) -> dict[str, str]:
     import ast
     import inspect
 
-    tree = ast.parse(inspect.getsource(cls))
+    try:
+        tree = ast.parse(inspect.getsource(cls))
+    except (OSError, TypeError):  # no source shipped (a zipped install): no descriptions
+        return {}
     body = tree.body[0].body  # type: ignore[attr-defined]
     found = {}
     for node, after in zip(body, body[1:], strict=False):

@@ -262,6 +262,7 @@ CODE_DISGUISES: dict[str, Disguise] = {
     "changed whitespace": change_whitespace,
 }
 PROSE_DISGUISES: dict[str, Disguise] = {"changed whitespace": reflow_prose}
+ALL_DISGUISES = tuple(CODE_DISGUISES)
 
 
 def disguise(
