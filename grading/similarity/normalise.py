@@ -212,10 +212,16 @@ def _normalised(statement: list[_Line], bound: set[str]) -> Tokens:
     out = Tokens()
     for line in statement:
         previous = ""
-        for token in line.tokens:
+        tokens = line.tokens
+        header = tokens[0].text in ("def", "async")
+        for i, token in enumerate(tokens):
             text = token.text
             if token.kind == "name":
-                if previous != "." and text in bound and not keyword.iskeyword(text):
+                after = tokens[i + 1].text if i + 1 < len(tokens) else ""
+                # f(w1=...) names the callee's parameter, not the student's variable w1.
+                keyword_argument = token.depth > 0 and after == "=" and not header
+                renamed = text in bound and not keyword.iskeyword(text)
+                if previous != "." and renamed and not keyword_argument:
                     text = NAME_PLACEHOLDER
             elif token.kind == "number":
                 text = _canonical_number(text)
@@ -223,7 +229,7 @@ def _normalised(statement: list[_Line], bound: set[str]) -> Tokens:
                 text = _canonical_string(text)
             out.add(text, token.start, token.end)
             previous = text
-        end = line.tokens[-1].end
+        end = tokens[-1].end
         out.add(END_OF_LINE, end, end)
     return out
 
