@@ -60,7 +60,8 @@ def test_given_code_common_code_and_rarity():
         hashes(1, 9, 14),
     ]
     evidence = question_evidence("q", answers, skeleton=hashes(1), max_share=0.5)
-    pairs = dict(zip(zip(evidence.first.tolist(), evidence.second.tolist()), evidence.shared))
+    keys = zip(evidence.first.tolist(), evidence.second.tolist(), strict=True)
+    pairs = dict(zip(keys, evidence.shared.tolist(), strict=True))
     assert evidence.weight_of(hashes(1)).tolist() == [0.0]  # the skeleton
     assert evidence.weight_of(hashes(2)).tolist() == [np.log(6 / 3)]  # in half the class: kept
     # 0 and 1 share 2, 3 and 10; pairs that share nothing are not there at all.
