@@ -10,9 +10,11 @@ where honest answers look alike, the bar rises with them.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from .index import QuestionEvidence
 
@@ -37,6 +39,8 @@ class Threshold:
 class Contributions:
     """For each ranked pair, the questions where it shares at least half of the smaller answer.
 
+    In notebook order; ``of`` gives them largest share first.
+
     Flat arrays (pair i's entries are ``bounds[i]:bounds[i + 1]``): a class of 1,000 has
     half a million pairs, too many for a Python list each.
     """
@@ -53,9 +57,11 @@ class Contributions:
             (self.names[q], s) for q, s in zip(self.question[a:b].tolist(), shares, strict=True)
         ]
 
-    def names_of(self, rank: int) -> str:
-        a, b = int(self.bounds[rank]), int(self.bounds[rank + 1])
-        return " ".join(self.names[q] for q in self.question[a:b].tolist())
+    def all_names(self) -> list[str]:
+        """Every pair's contributing questions as one space-separated string, in rank order."""
+        names = [self.names[q] for q in self.question.tolist()]
+        bounds = self.bounds.tolist()
+        return [" ".join(names[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 @dataclass(frozen=True)
@@ -81,40 +87,55 @@ def rank_pairs(
 ) -> Ranking:
     """Sum each pair's evidence over the questions, score it, flag outliers, find groups."""
     mass = sum((e.mass for e in evidence), np.zeros(participants))
-    keys = np.concatenate([e.first.astype(np.int64) * participants + e.second for e in evidence])
-    shared = np.concatenate([e.shared for e in evidence])
-    question = np.concatenate([np.full(len(e.shared), i, np.int32) for i, e in enumerate(evidence)])
-    pair_keys, which = np.unique(keys, return_inverse=True)
-    total = np.bincount(which, weights=shared, minlength=len(pair_keys))
-    first, second = pair_keys // participants, pair_keys % participants
+    # Summing sparse matrices merges each pair's questions without sorting every entry.
+    summed = sparse.coo_matrix(
+        (
+            np.concatenate([e.shared for e in evidence]),
+            (
+                np.concatenate([e.first for e in evidence]),
+                np.concatenate([e.second for e in evidence]),
+            ),
+        ),
+        shape=(participants, participants),
+    ).tocsr()
+    summed.sum_duplicates()
+    pairs = summed.tocoo()  # row-major: sorted by (first, second)
+    first, second, total = pairs.row.astype(np.int64), pairs.col.astype(np.int64), pairs.data
     smaller = np.minimum(mass[first], mass[second])
     score = np.clip(np.divide(total, smaller, out=np.zeros_like(total), where=smaller > 0), 0, 1)
 
     threshold = class_threshold(score, participants, min_similarity, outlier_spreads)
     order = np.lexsort((second, first, -score))
+    rank_of = np.empty_like(order)
+    rank_of[order] = np.arange(len(order))
     first, second, score, total = first[order], second[order], score[order], total[order]
     flagged = score >= threshold.value
-
-    # Contributing questions: their share of the smaller answer, per pair, best first.
-    position = np.empty_like(order)
-    position[order] = np.arange(len(order))
-    pair_of_entry = position[which]
-    masses = np.stack([e.mass for e in evidence])  # (questions, participants)
-    a, b = first[pair_of_entry], second[pair_of_entry]
-    small = np.minimum(masses[question, a], masses[question, b])
-    share = np.divide(shared, small, out=np.zeros_like(shared), where=small > 0)
-    keep = share >= CONTRIBUTES
-    pair_of, question, share = pair_of_entry[keep], question[keep], np.minimum(share[keep], 1.0)
-    by_pair = np.lexsort((question, -share, pair_of))  # per pair, the largest share first
-    pair_of, question, share = pair_of[by_pair], question[by_pair], share[by_pair]
     return Ranking(
         first.astype(np.int32), second.astype(np.int32), score, total, flagged,
-        Contributions(
-            [e.question for e in evidence],
-            np.searchsorted(pair_of, np.arange(len(order) + 1)), question, share,
-        ),
+        _contributions(evidence, pairs.row * participants + pairs.col, rank_of, participants),
         threshold, flagged_groups(first[flagged], second[flagged]),
     )  # fmt: skip
+
+
+def _contributions(
+    evidence: list[QuestionEvidence], pair_keys: np.ndarray, rank_of: np.ndarray, participants: int
+) -> Contributions:
+    """Per pair (in rank order), the questions where it shares half the smaller answer."""
+    ranks, questions, shares = [], [], []
+    for number, e in enumerate(evidence):
+        small = np.minimum(e.mass[e.first], e.mass[e.second])
+        share = np.divide(e.shared, small, out=np.zeros_like(e.shared), where=small > 0)
+        keep = share >= CONTRIBUTES
+        keys = e.first[keep].astype(np.int64) * participants + e.second[keep]
+        ranks.append(rank_of[np.searchsorted(pair_keys, keys)])
+        questions.append(np.full(int(keep.sum()), number, np.int32))
+        shares.append(np.minimum(share[keep], 1.0))
+    # Grouped by pair with a sparse matrix (rank x question): a counting sort, in notebook order.
+    table = sparse.coo_matrix(
+        (np.concatenate(shares), (np.concatenate(ranks), np.concatenate(questions))),
+        shape=(len(rank_of), len(evidence)),
+    ).tocsr()
+    return Contributions([e.question for e in evidence], table.indptr, table.indices, table.data)
 
 
 def class_threshold(

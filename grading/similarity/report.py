@@ -40,19 +40,22 @@ def write_csv(path: Path, answers: ClassAnswers, ranking: Ranking) -> None:
     """One row per pair that shares counted evidence, best first; absent pairs share nothing."""
     names = [p.name for p in answers.participants]
     group_of = _group_numbers(ranking)
+    flagged = ranking.flagged.tolist()
+    first = ranking.first.tolist()
+    rows = zip(
+        range(1, len(flagged) + 1),
+        (names[a] for a in first),
+        (names[b] for b in ranking.second.tolist()),
+        (f"{score:.4f}" for score in ranking.score.tolist()),
+        ("yes" if f else "no" for f in flagged),
+        (group_of.get(a, "") if f else "" for a, f in zip(first, flagged, strict=True)),
+        ranking.questions.all_names(),
+        strict=True,
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    flagged = ranking.flagged.tolist()
-    for rank, (a, b, score) in enumerate(
-        zip(ranking.first.tolist(), ranking.second.tolist(), ranking.score.tolist(), strict=True)
-    ):
-        questions = ranking.questions.names_of(rank)
-        group = group_of.get(a, "") if flagged[rank] else ""
-        writer.writerow(
-            [rank + 1, names[a], names[b], f"{score:.4f}", "yes" if flagged[rank] else "no",
-             group, questions]
-        )  # fmt: skip
+    writer.writerows(rows)
     atomic_write(path, buffer.getvalue())
 
 
