@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from ..assignments import discover
+from ..assignments import Assignment, discover
 from .answers import question_cells
 from .fingerprint import answer_fingerprints
 from .pipeline import write_similarity_report
@@ -37,9 +37,18 @@ COPY_SHARE = 0.02  # one student in fifty hands in a disguised copy
 WRITTEN = Path("tests/similarity/written_answers.yaml")
 
 
-def make_class(out_dir: Path, students: int, written: Path, seed: int = 16) -> None:
+def find_assignment(name: str | None) -> Assignment:
+    """The assignment under ``master/`` called ``name``, or the only one."""
+    found = [a for a in discover(Path("master"), Path("dist")) if name in (None, a.name)]
+    if len(found) != 1:
+        raise SystemExit(f"name one assignment with --assignment (found {len(found)})")
+    return found[0]
+
+
+def make_class(
+    out_dir: Path, assignment: Assignment, students: int, written: Path, seed: int = 16
+) -> None:
     """A ``grade`` folder with ``students`` notebooks, every one different."""
-    (assignment,) = [a for a in discover(Path("master"), Path("dist")) if a.name == "derivatives"]
     alternatives = load_alternatives(assignment, yaml.safe_load(written.read_text())["written"])
     questions = question_cells(assignment)
     rng = random.Random(seed)
@@ -53,9 +62,8 @@ def make_class(out_dir: Path, students: int, written: Path, seed: int = 16) -> N
     write_grade_folder(out_dir, assignment, [*own, *copied])
 
 
-def time_report(out_dir: Path, runs: int, workers: int) -> list[float]:
+def time_report(out_dir: Path, assignment: Assignment, runs: int, workers: int) -> list[float]:
     """Seconds per run of the whole report (read, fingerprint, index, rank, write)."""
-    (assignment,) = [a for a in discover(Path("master"), Path("dist")) if a.name == "derivatives"]
     seconds = []
     for _ in range(runs):
         answer_fingerprints.cache_clear()  # every run starts cold, forked workers included
@@ -75,14 +83,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--written", type=Path, default=WRITTEN, help="written answers (YAML)")
+    parser.add_argument("--assignment", help="assignment name (default: the only one)")
     args = parser.parse_args(argv)
+    assignment = find_assignment(args.assignment)
     print(f"similarity report, {args.workers} workers on {os.cpu_count()} cores, {args.runs} runs")
     for count in args.students:
         with tempfile.TemporaryDirectory(prefix="similarity-bench-") as tmp:
             start = time.perf_counter()
-            make_class(Path(tmp), count, args.written)
+            make_class(Path(tmp), assignment, count, args.written)
             print(f"class of {count}: made in {time.perf_counter() - start:.1f} s")
-            seconds = time_report(Path(tmp), args.runs, args.workers)
+            seconds = time_report(Path(tmp), assignment, args.runs, args.workers)
             runs = ", ".join(f"{s:.2f}" for s in seconds)
             print(f"  median {statistics.median(seconds):.2f} s (runs: {runs})")
     return 0
