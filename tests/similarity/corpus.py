@@ -17,6 +17,7 @@ import yaml
 from grading.assignments import Assignment
 from grading.similarity.answers import REFERENCE, question_cells, reference_participant
 from grading.similarity.synthetic import (
+    Alternatives,
     SyntheticStudent,
     disguise,
     honest_students,
@@ -82,7 +83,7 @@ def build_corpus(assignment: Assignment) -> Corpus:
         for question, by_label in forced.items():
             (label,) = by_label
             source = honest[spec.source]
-            text = _alternative(alternatives, written_file, question, label)
+            text = _alternative(alternatives, question, label)
             honest[spec.source] = SyntheticStudent(source.name, {**source.answers, question: text})
     copies = []
     for number, spec in enumerate(COPIES, 1):
@@ -113,7 +114,7 @@ def build_corpus(assignment: Assignment) -> Corpus:
     return _with_truth(students)
 
 
-def _alternative(alternatives, written_file, question: str, label: str) -> str:
+def _alternative(alternatives: Alternatives, question: str, label: str) -> str:
     labels = alternatives.labels[question]
     return alternatives.correct[question][labels.index(label)]
 
