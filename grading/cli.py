@@ -316,6 +316,45 @@ def mark_parser(sub) -> None:
     p.set_defaults(handler=cmd_mark)
 
 
+def cmd_similarity(args: argparse.Namespace) -> int:
+    from .similarity import Settings, write_similarity_report
+
+    settings = Settings(
+        max_share=args.max_share,
+        min_similarity=args.min_similarity,
+        outlier_spreads=args.outlier_spreads,
+    )
+    summary = write_similarity_report(
+        Path(args.out), _assignment(args), settings=settings, workers=args.workers
+    )
+    for problem in summary.problems:
+        print(problem, file=sys.stderr)
+    print(
+        f"wrote {summary.html} and {summary.csv}: {summary.students} students,"
+        f" {summary.flagged} pairs flagged, {summary.groups} groups"
+        " (leads for a person to review, not verdicts)"
+    )
+    return 0
+
+
+def similarity_parser(sub) -> None:
+    """``similarity --out DIR``: which answers in a graded class look copied, offline."""
+    from .similarity import Settings
+
+    defaults, meaning = Settings(), Settings.describe()
+    text = "compare every student's answers in a grade folder: similarity.html and .csv"
+    p = sub.add_parser("similarity", help=text, description=text)
+    p.add_argument("--out", required=True, help="a folder `grade` wrote; the report goes there")
+    p.add_argument("--assignment", help="assignment name (default: the only one)")
+    p.add_argument("--master", default="master", help=argparse.SUPPRESS)
+    p.add_argument("--dist", default="dist", help=argparse.SUPPRESS)
+    p.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
+    for name in ("max_share", "min_similarity", "outlier_spreads"):
+        flag = "--" + name.replace("_", "-")
+        p.add_argument(flag, type=float, default=getattr(defaults, name), help=meaning[name])
+    p.set_defaults(handler=cmd_similarity)
+
+
 def k8s_parser(sub) -> None:
     """``k8s plan`` and ``k8s collect``: grade on a Kubernetes cluster with the same image."""
 
@@ -494,6 +533,7 @@ def parser() -> argparse.ArgumentParser:
     late_options(report)
     k8s_parser(sub)
     mark_parser(sub)
+    similarity_parser(sub)
     return top
 
 
