@@ -46,7 +46,7 @@ class ManualImportError(UsageError):
 def manual_questions(assignment: Assignment) -> list[Question]:
     questions = [q for q in assignment.questions() if q.manual]
     if not questions:
-        raise ValueError(f"{assignment.master_notebook}: no manually graded questions")
+        raise UsageError(f"{assignment.master_notebook}: no manually graded questions")
     return questions
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..outputs import atomic_write
+from ..files import atomic_write
 from ..templating import STATIC, render
 from .answers import ClassAnswers, QuestionCells
 from .fingerprint import answer_fingerprints
