@@ -4,7 +4,9 @@ The page holds the class's numbers (students, submissions, mean / median / min /
 totals), the score distribution, a per-question table, the hardest autograded questions and every
 problem a person should look at (submissions that did not grade, with a link to their log, and
 flagged students). Plots are PNGs drawn with matplotlib's Agg canvas and embedded as ``data:``
-URIs; the page loads nothing else.
+URIs; the page loads nothing else. Python prepares the page's data (every number already
+formatted, next to its exact value); ``templates/report/report.html.j2`` lays it out, escaped by
+Jinja2's autoescape like every page (:mod:`grading.templating`).
 
 Every number on the page comes from :func:`summary_numbers` and is written twice: as text in a
 fixed format (points ``"12.50"``, shares ``"41.7%"``) and, exactly, in a ``data-value``
@@ -18,7 +20,6 @@ grade scores 0); a manual question counts only the scores entered by hand so far
 from __future__ import annotations
 
 import base64
-import html
 import io
 import math
 import statistics
@@ -29,6 +30,7 @@ from urllib.parse import quote
 
 from .files import atomic_write
 from .model import ERROR, GRADED, INVALID, MISSING, TAMPERED, TIMEOUT
+from .templating import render
 
 if TYPE_CHECKING:
     from .lms.grades import StudentGrade
@@ -51,7 +53,7 @@ class Problem:
     origin: str  # where the submission came from, as the gradebook says
     status: str  # timeout / error / invalid
     reason: str
-    log_path: str | None  # relative to the report's folder ("logs/<student>-<sha8>.log"), or None
+    log_path: str | None  # relative to the report's folder ("logs/STUDENT-SHA8.log"), or None
 
     def __post_init__(self) -> None:
         if self.log_path is not None and (
@@ -142,19 +144,38 @@ def _exact(value: float | int | None) -> str:
     return "" if value is None else repr(value)
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+@dataclass(frozen=True)
+class _Shown:
+    """A number as the page writes it: ``text`` in its fixed format, ``value`` exactly (the
+    ``data-value`` attribute; ``""`` where there is no value, shown as an em dash)."""
+
+    text: str
+    value: str
 
 
-def _number_cell(question: str, field: str, value: float | None, text: str) -> str:
-    shown = '<span aria-label="no score yet">—</span>' if value is None else _e(text)
-    return (
-        f'<td class="num" data-question="{_e(question)}" data-field="{field}"'
-        f' data-value="{_exact(value)}">{shown}</td>'
-    )
+def _points(value: float | None) -> _Shown:
+    return _Shown(format_points(value), _exact(value))
+
+
+def _share(value: float | None) -> _Shown:
+    return _Shown(format_share(value), _exact(value))
+
+
+def _count(value: int) -> _Shown:
+    return _Shown(str(value), _exact(value))
 
 
 # --------------------------------------------------------------------------- plots
+
+
+@dataclass(frozen=True)
+class _Plot:
+    """A plot as the page embeds it: a PNG ``data:`` URI, its alt text and CSS size."""
+
+    uri: str
+    alt: str
+    width: int
+    height: int
 
 
 def _png_data_uri(fig) -> str:
@@ -172,8 +193,8 @@ def _style_axes(ax) -> None:
     ax.set_axisbelow(True)
 
 
-def _histogram(grades: list[StudentGrade], numbers: dict[str, Any]) -> tuple[str, str, int, int]:
-    """(data URI, alt text, CSS width, CSS height) of the final-total histogram."""
+def _histogram(grades: list[StudentGrade], numbers: dict[str, Any]) -> _Plot:
+    """The final-total histogram."""
     import numpy as np
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -220,11 +241,11 @@ def _histogram(grades: list[StudentGrade], numbers: dict[str, Any]) -> tuple[str
             f" An outline shows the totals before the late penalty, which applied to"
             f" {numbers['penalised']} students."
         )
-    return _png_data_uri(fig), alt, int(width * 100), int(height * 100)
+    return _Plot(_png_data_uri(fig), alt, int(width * 100), int(height * 100))
 
 
-def _full_marks_chart(numbers: dict[str, Any]) -> tuple[str, str, int, int] | None:
-    """(data URI, alt text, CSS width, CSS height) of the full-marks bar chart, or None."""
+def _full_marks_chart(numbers: dict[str, Any]) -> _Plot | None:
+    """The full-marks bar chart, or None when no autograded question has scores."""
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
@@ -273,19 +294,16 @@ def _full_marks_chart(numbers: dict[str, Any]) -> tuple[str, str, int, int] | No
         f"Bar chart of the share of students with full marks on each of {len(auto)} autograded"
         f" questions. Lowest: {listed}."
     )
-    return _png_data_uri(fig), alt, int(width * 100), int(height * 100)
+    return _Plot(_png_data_uri(fig), alt, int(width * 100), int(height * 100))
 
 
 # --------------------------------------------------------------------------- problems
 
 
-def _display(grade: StudentGrade | None, student: str) -> str:
-    if not student:
-        return '<span class="empty">unknown</span>'
+def _display_name(grade: StudentGrade | None, student: str) -> str | None:
+    """The roster's name for ``student``, when there is one and it says more than the id."""
     name = grade.roster.display_name if grade is not None and grade.roster else None
-    if name and name != student:
-        return f'{_e(name)} <span class="id">{_e(student)}</span>'
-    return _e(student)
+    return name if name and name != student else None
 
 
 def _all_problems(grades: list[StudentGrade], problems: list[Problem]) -> list[Problem]:
@@ -337,266 +355,105 @@ def _flag_details(grade: StudentGrade, kinds: list[str]) -> list[str]:
     return details
 
 
-def _log_cell(problem: Problem, folder: Path) -> str:
+@dataclass(frozen=True)
+class _LogLink:
+    """A problem's log: ``path`` relative to the report, ``href`` its URL-quoted link."""
+
+    path: str
+    href: str
+    label: str
+    found: bool
+
+
+def _log_link(problem: Problem, folder: Path) -> _LogLink | None:
     if problem.log_path is None:
-        return '<td class="log">—</td>'
+        return None
     rel = problem.log_path.replace("\\", "/")
-    label = PurePosixPath(rel).name
-    if not (folder / rel).is_file():
-        return f'<td class="log">log not found: <code>{_e(rel)}</code></td>'
-    return (
-        f'<td class="log"><a href="{_e(quote(rel, safe="/"))}" data-log="{_e(rel)}">'
-        f"{_e(label)}</a></td>"
-    )
+    return _LogLink(rel, quote(rel, safe="/"), PurePosixPath(rel).name, (folder / rel).is_file())
 
 
-# --------------------------------------------------------------------------- page
-
-_CSS = """
-:root { color-scheme: light; --ink: #1b1b1b; --muted: #555; --rule: #d0d0d0;
-  --band: #f4f6f8; --accent: #0b5c8f; }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 62rem; padding: 1.5rem 1.25rem 3rem; color: var(--ink);
-  background: #fff; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto,
-  "DejaVu Sans", sans-serif; }
-h1 { font-size: 1.6rem; margin: 0 0 .75rem; }
-h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; padding-bottom: .2rem;
-  border-bottom: 2px solid var(--rule); }
-h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
-p.note, caption { color: var(--muted); font-size: .85rem; }
-a { color: var(--accent); }
-a:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
-nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; margin: 0;
-  padding: 0; font-size: .9rem; }
-.stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr));
-  gap: .5rem; margin: 0 0 1rem; }
-.stats div { border: 1px solid var(--rule); border-radius: 6px; padding: .45rem .7rem;
-  background: var(--band); }
-.stats dt { font-size: .78rem; color: var(--muted); text-transform: uppercase;
-  letter-spacing: .03em; }
-.stats dd { margin: 0; font-size: 1.25rem; font-weight: 600;
-  font-variant-numeric: tabular-nums; }
-.stats dd .of { font-size: .8rem; font-weight: 400; color: var(--muted); }
-figure { margin: .5rem 0 1rem; }
-figure img { display: block; max-width: 100%; height: auto; }
-figcaption { font-size: .85rem; color: var(--muted); margin-top: .3rem; }
-table { border-collapse: collapse; width: 100%; margin: .3rem 0 1rem; font-size: .9rem; }
-caption { text-align: left; caption-side: top; padding-bottom: .3rem; }
-th, td { padding: .3rem .55rem; border-bottom: 1px solid var(--rule); text-align: left;
-  vertical-align: top; }
-thead th { background: var(--band); border-bottom: 2px solid #b5b5b5; font-weight: 600; }
-tbody tr:nth-child(even) { background: #fafbfc; }
-th[scope="row"] { font-weight: 600; white-space: nowrap; }
-.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-thead th.num { text-align: right; }
-.id { color: var(--muted); font-size: .8rem; margin-left: .3rem; }
-.origin { word-break: break-all; font-size: .82rem; }
-.badge { display: inline-block; padding: 0 .45rem; margin: 0 .25rem .1rem 0;
-  border-radius: 999px; font-size: .76rem; font-weight: 600; color: #fff;
-  background: #5a5a5a; white-space: nowrap; }
-.badge.timeout, .badge.late { background: #8a4b00; }
-.badge.error, .badge.missing { background: #a4262c; }
-.badge.invalid, .badge.unmatched-roster { background: #5c2d91; }
-.badge.several-submissions { background: #0b5c8f; }
-.badge.manual { background: #3d6b35; }
-.badge.autograded { background: #5a5a5a; }
-ol.hardest li { margin: .15rem 0; }
-.empty { color: var(--muted); font-style: italic; }
-@page { margin: 14mm; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  nav { display: none; }
-  h2 { break-after: avoid; }
-  figure, tr { break-inside: avoid; }
-  thead { display: table-header-group; }
-  .stats div, thead th, tbody tr:nth-child(even) { background: none; }
-  .badge { color: #000; background: none !important; border: 1px solid #000; }
-  a { color: inherit; text-decoration: none; }
-  td.log a::after { content: " (" attr(href) ")"; font-size: .8em; }
-}
-"""
+@dataclass(frozen=True)
+class _ProblemRow:
+    student: str
+    name: str | None  # the roster's name, when it says more than ``student``
+    status: str
+    origin: str
+    reason: str
+    log: _LogLink | None
 
 
-def _stat(key: str, label: str, value: float | int | None, text: str, of: str = "") -> str:
-    suffix = f' <span class="of">{_e(of)}</span>' if of else ""
-    return (
-        f'<div><dt>{_e(label)}</dt><dd id="stat-{key}" data-value="{_exact(value)}">'
-        f"{_e(text)}{suffix}</dd></div>"
-    )
+@dataclass(frozen=True)
+class _FlaggedRow:
+    student: str
+    name: str | None
+    kinds: tuple[str, ...]
+    origin: str | None
+    details: tuple[str, ...]
 
 
-def _header(title: str, numbers: dict[str, Any]) -> str:
-    of = f"/ {format_points(numbers['points_possible'])}"
-    stats = [
-        _stat("students", "Students", numbers["students"], str(numbers["students"])),
-        _stat("submitted", "Submitted", numbers["submitted"], str(numbers["submitted"]),
-              f"of {numbers['students']}"),
-        _stat("mean", "Mean", numbers["mean"], format_points(numbers["mean"]), of),
-        _stat("median", "Median", numbers["median"], format_points(numbers["median"]), of),
-        _stat("min", "Lowest", numbers["min"], format_points(numbers["min"]), of),
-        _stat("max", "Highest", numbers["max"], format_points(numbers["max"]), of),
-        _stat("late", "Late", numbers["late"], str(numbers["late"]),
-              f"{numbers['penalised']} penalised"),
-        _stat("points-possible", "Points possible", numbers["points_possible"],
-              format_points(numbers["points_possible"])),
-    ]  # fmt: skip
-    return (
-        f'<header>\n<h1 id="report-title">{_e(title)}</h1>\n'
-        f'<dl class="stats" id="summary" aria-label="Class summary">\n'
-        + "\n".join(stats)
-        + "\n</dl>\n"
-        '<p class="note">Mean, median, lowest and highest are of the final totals (after any'
-        " late penalty) of all students; a missing submission counts as 0.</p>\n"
-        '<nav aria-label="Sections"><ul>'
-        '<li><a href="#distribution">Score distribution</a></li>'
-        '<li><a href="#questions">Questions</a></li>'
-        '<li><a href="#hardest">Hardest questions</a></li>'
-        '<li><a href="#problems">Problems</a></li></ul></nav>\n</header>'
-    )
+@dataclass(frozen=True)
+class _QuestionRow:
+    name: str
+    manual: bool
+    points: _Shown
+    n: _Shown
+    mean: _Shown
+    full_share: _Shown
+    zero_share: _Shown
 
 
-def _figure(img_id: str, plot: tuple[str, str, int, int], caption: str) -> str:
-    uri, alt, width, height = plot
-    return (
-        f'<figure><img id="{img_id}" src="{uri}" alt="{_e(alt)}" width="{width}"'
-        f' height="{height}"><figcaption>{_e(caption)}</figcaption></figure>'
-    )
-
-
-def _distribution(grades: list[StudentGrade], numbers: dict[str, Any]) -> str:
-    head = '<section id="distribution" aria-labelledby="distribution-h">\n'
-    head += '<h2 id="distribution-h">Score distribution</h2>\n'
-    if not grades:
-        return head + '<p class="empty">No students.</p>\n</section>'
-    caption = "Final totals of all students (missing submissions at 0)."
-    if numbers["penalised"]:
-        caption += " The outline shows the totals before the late penalty."
-    return head + _figure("histogram", _histogram(grades, numbers), caption) + "\n</section>"
-
-
-def _question_table(numbers: dict[str, Any]) -> str:
-    rows = []
-    for name, q in numbers["questions"].items():
-        kind = "manual" if q["manual"] else "autograded"
-        scored = f"{q['n']} graded by hand so far" if q["manual"] else str(q["n"])
-        rows.append(
-            f'<tr data-question="{_e(name)}" data-manual="{str(q["manual"]).lower()}">'
-            f'<th scope="row">{_e(name)}</th>'
-            f'<td><span class="badge {kind}">{kind}</span></td>'
-            + _number_cell(name, "points", q["points"], format_points(q["points"]))
-            + f'<td class="num" data-question="{_e(name)}" data-field="n"'
-            f' data-value="{q["n"]}">{_e(scored)}</td>'
-            + _number_cell(name, "mean", q["mean"], format_points(q["mean"]))
-            + _number_cell(name, "full_share", q["full_share"], format_share(q["full_share"]))
-            + _number_cell(name, "zero_share", q["zero_share"], format_share(q["zero_share"]))
-            + "</tr>"
-        )
-    body = "\n".join(rows) or '<tr><td colspan="7" class="empty">No questions.</td></tr>'
-    return (
-        '<section id="questions" aria-labelledby="questions-h">\n'
-        '<h2 id="questions-h">Questions</h2>\n'
-        '<table id="question-table">\n'
-        "<caption>Autograded questions count every student who submitted (a submission that"
-        " did not grade scores 0); manual questions count only the scores entered by hand so"
-        " far.</caption>\n"
-        "<thead><tr>"
-        '<th scope="col">Question</th><th scope="col">Kind</th>'
-        '<th scope="col" class="num">Points</th><th scope="col" class="num">Scored</th>'
-        '<th scope="col" class="num">Mean score</th>'
-        '<th scope="col" class="num">Full marks</th>'
-        '<th scope="col" class="num">Zero</th>'
-        "</tr></thead>\n<tbody>\n" + body + "\n</tbody>\n</table>\n</section>"
-    )
-
-
-def _hardest(numbers: dict[str, Any]) -> str:
-    out = (
-        '<section id="hardest" aria-labelledby="hardest-h">\n'
-        '<h2 id="hardest-h">Hardest questions</h2>\n'
-    )
-    if not numbers["hardest"]:
-        return out + '<p class="empty">No autograded question has scores yet.</p>\n</section>'
-    items = []
-    for name in numbers["hardest"]:
-        q = numbers["questions"][name]
-        items.append(
-            f'<li data-question="{_e(name)}" data-value="{_exact(q["full_share"])}">'
-            f"<strong>{_e(name)}</strong>: {format_share(q['full_share'])} with full marks"
-            f" (mean {format_points(q['mean'])} of {format_points(q['points'])})</li>"
-        )
-    out += (
-        f'<p class="note">The {len(items)} autograded questions the fewest students got'
-        " full marks on.</p>\n"
-        '<ol class="hardest" id="hardest-list">\n' + "\n".join(items) + "\n</ol>\n"
-    )
-    chart = _full_marks_chart(numbers)
-    if chart is not None:
-        out += _figure(
-            "full-marks-chart",
-            chart,
-            "Share of students with full marks on each autograded question; the hardest"
-            " are highlighted.",
-        )
-    return out + "\n</section>"
-
-
-def _problems(grades: list[StudentGrade], problems: list[Problem], folder: Path) -> str:
+def _problem_rows(
+    grades: list[StudentGrade], problems: list[Problem], folder: Path
+) -> list[_ProblemRow]:
     by_student = {g.student: g for g in grades}
-    rows = []
-    for p in _all_problems(grades, problems):
-        rows.append(
-            f'<tr class="problem" data-student="{_e(p.student)}" data-status="{_e(p.status)}">'
-            f'<th scope="row">{_display(by_student.get(p.student), p.student)}</th>'
-            f'<td><span class="badge {_e(p.status)}">{_e(p.status)}</span></td>'
-            f'<td class="origin">{_e(p.origin)}</td>'
-            f'<td class="reason">{_e(p.reason)}</td>' + _log_cell(p, folder) + "</tr>"
+    return [
+        _ProblemRow(
+            p.student,
+            _display_name(by_student.get(p.student), p.student),
+            p.status,
+            p.origin,
+            p.reason,
+            _log_link(p, folder),
         )
-    flagged = []
+        for p in _all_problems(grades, problems)
+    ]
+
+
+def _flagged_rows(grades: list[StudentGrade]) -> list[_FlaggedRow]:
+    rows = []
     for g in grades:
         kinds = _flag_kinds(g)
         if not kinds and not (g.flags and g.status == GRADED):
             continue
         kinds = kinds or ["note"]
-        badges = "".join(
-            f'<span class="badge {_e(k.replace(" ", "-"))}">{_e(k)}</span>' for k in kinds
+        rows.append(
+            _FlaggedRow(
+                g.student,
+                _display_name(g, g.student),
+                tuple(kinds),
+                g.origin,
+                tuple(_flag_details(g, kinds)),
+            )
         )
-        flagged.append(
-            f'<tr class="flagged" data-student="{_e(g.student)}"'
-            f' data-flags="{_e(",".join(kinds))}">'
-            f'<th scope="row">{_display(g, g.student)}</th><td>{badges}</td>'
-            f'<td class="origin">{_e(g.origin or "—")}</td>'
-            f'<td class="reason">{_e("; ".join(_flag_details(g, kinds)))}</td></tr>'
+    return rows
+
+
+def _question_rows(numbers: dict[str, Any]) -> list[_QuestionRow]:
+    return [
+        _QuestionRow(
+            name,
+            q["manual"],
+            _points(q["points"]),
+            _count(q["n"]),
+            _points(q["mean"]),
+            _share(q["full_share"]),
+            _share(q["zero_share"]),
         )
-    out = (
-        '<section id="problems" aria-labelledby="problems-h">\n'
-        '<h2 id="problems-h">Problems</h2>\n'
-        '<h3 id="failed-h">Submissions that did not grade</h3>\n'
-    )
-    if rows:
-        out += (
-            '<table id="problem-table" aria-labelledby="failed-h">\n'
-            "<caption>Timeouts, errors and invalid inputs; each scored 0.</caption>\n"
-            '<thead><tr><th scope="col">Student</th><th scope="col">Status</th>'
-            '<th scope="col">Submission</th><th scope="col">Reason</th>'
-            '<th scope="col">Log</th></tr></thead>\n<tbody>\n'
-            + "\n".join(rows)
-            + "\n</tbody>\n</table>\n"
-        )
-    else:
-        out += '<p class="empty" id="problem-table">Every submission graded.</p>\n'
-    out += '<h3 id="flagged-h">Students flagged</h3>\n'
-    if flagged:
-        out += (
-            '<table id="flagged-table" aria-labelledby="flagged-h">\n'
-            "<caption>Missing or late submissions, students who submitted more than once and"
-            " submissions that match no roster student.</caption>\n"
-            '<thead><tr><th scope="col">Student</th><th scope="col">Flags</th>'
-            '<th scope="col">Graded submission</th><th scope="col">Details</th>'
-            "</tr></thead>\n<tbody>\n" + "\n".join(flagged) + "\n</tbody>\n</table>\n"
-        )
-    else:
-        out += '<p class="empty" id="flagged-table">No student flagged.</p>\n'
-    return out + "</section>"
+        for name, q in numbers["questions"].items()
+    ]
+
+
+# --------------------------------------------------------------------------- page
 
 
 def render_report(
@@ -609,29 +466,23 @@ def render_report(
 ) -> str:
     """The page's HTML; ``folder`` is where the page goes (log links are checked against it)."""
     numbers = summary_numbers(grades, questions)
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="generator" content="grading.report">',
-        f"<title>{_e(title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        _header(title, numbers),
-        "<main>",
-        _distribution(grades, numbers),
-        _question_table(numbers),
-        _hardest(numbers),
-        _problems(grades, problems, folder),
-        "</main>",
-        "</body>",
-        "</html>",
-        "",
-    ]
-    return "\n".join(parts)
+    stats = {
+        key: _count(numbers[key]) for key in ("students", "submitted", "late", "penalised")
+    } | {key: _points(numbers[key]) for key in ("points_possible", "mean", "median", "min", "max")}
+    rows = _question_rows(numbers)
+    by_name = {row.name: row for row in rows}
+    return render(
+        "report/report.html.j2",
+        title=title,
+        stats=stats,
+        penalised=numbers["penalised"],
+        histogram=_histogram(grades, numbers) if grades else None,
+        questions=rows,
+        hardest=[by_name[name] for name in numbers["hardest"]],
+        full_marks_chart=_full_marks_chart(numbers),
+        problems=_problem_rows(grades, problems, folder),
+        flagged=_flagged_rows(grades),
+    )
 
 
 def write_report(
