@@ -230,9 +230,15 @@ def test_fresh_containers_give_the_warm_engines_outcomes(hostile_run):
     assert differing == {}
 
 
+def left_behind(run: dict) -> dict:
+    """What the run added to the host: interfaces, or processes of a student uid."""
+    before, after = run["before"], run["after"]
+    return {key: sorted(set(after[key]) - set(before[key])) for key in after}
+
+
 def test_the_host_is_untouched(hostile_run, podman):
-    assert hostile_run["after"] == hostile_run["before"]
-    assert hostile_run["after"]["student processes"] == []
+    assert left_behind(hostile_run) == {"interfaces": [], "student processes": []}
+    assert hostile_run["after"]["interfaces"] == hostile_run["before"]["interfaces"]
     assert hostile_run["canary"] == "host file"
     owner = hashlib.sha256(str(hostile_run["out"].resolve()).encode()).hexdigest()[:16]
     left = podman.cli(["ps", "--all", "--quiet", "--filter", f"label={OWNER_LABEL}={owner}"])
@@ -356,7 +362,8 @@ def test_local_engine_gives_each_case_its_expected_outcome(name, local_run, otte
 
 
 def test_local_engine_leaves_no_student_process_and_keeps_the_network(local_run):
-    assert local_run["after"] == local_run["before"]
+    assert left_behind(local_run) == {"interfaces": [], "student processes": []}
+    assert local_run["after"]["interfaces"] == local_run["before"]["interfaces"]
 
 
 def test_every_tampering_case_keeps_its_honest_score_in_the_weakest_tier(
