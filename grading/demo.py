@@ -3,7 +3,8 @@
 Grades each assignment's sample submissions with the default engine (a sandbox per
 submission: containers where podman or docker runs, the host's strongest sandbox otherwise),
 keeps the gradebook, and writes what an instructor takes away: ``final_grades.csv``, a Canvas
-import file for the sample roster, the class report and the hand-grading template and packets.
+import file for the sample roster, the class report, the hand-grading template and packets and
+the similarity report.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .api import export_grades, export_manual, grade, write_class_report
 from .assignments import Assignment
 from .errors import MissingInput
 from .gradebook import Gradebook
+from .similarity import write_similarity_report
 
 ROSTER = "roster-canvas.csv"  # a Canvas gradebook export shipped with the samples
 
@@ -43,6 +45,7 @@ def run_demo(assignment: Assignment, out: Path, *, engine: str = "auto") -> Demo
     report = out / "report.html"
     write_class_report(gradebook, assignment, report, roster=roster)
     template, _ = export_manual(gradebook, assignment, out / "manual", roster=roster)
+    similarity = write_similarity_report(out, assignment, workers=1)
     with Gradebook(gradebook) as book:
         isolation = {row.isolation for row in book.rows(book.latest_autograder()) if row.sha256}
     files = {
@@ -52,6 +55,7 @@ def run_demo(assignment: Assignment, out: Path, *, engine: str = "auto") -> Demo
         "class report": report,
         "hand-grading template": template,
         "hand-grading packets": out / "manual" / "packets",
+        "similarity report": similarity.html,
         "student feedback": out / "feedback",
     }
     return DemoRun(assignment, out, summary.engine, ", ".join(sorted(isolation)), files)
@@ -88,6 +92,7 @@ def summary(run: DemoRun) -> str:
         *(f"  {label:<38}{path}" for label, path in run.files.items()),
         "",
         "Next:",
+        f"  python -m grading mark --out {out}      # hand grading in the browser, by rubric",
         f"  python -m grading grade -a {a.autograder_zip} -o graded/ SUBMISSIONS...",
         f"  python -m grading manual import {run.files['hand-grading template']}"
         f" --gradebook {out / 'gradebook.sqlite'}",
