@@ -30,7 +30,7 @@ from .errors import UsageError
 from .files import atomic_write
 from .notebooks import answer_cell_ids, fill_answers, reference_submission
 from .sandbox.image import DEBIAN_BASE
-from .sandbox.service import _address, _ask
+from .sandbox.service import address_of, ask
 from .sandbox.worker.grader import PHASES_LABEL
 
 START, END = "<!-- benchmark:classes:start -->", "<!-- benchmark:classes:end -->"
@@ -88,9 +88,9 @@ def complete_class(assignment: Assignment, count: int, folder: Path) -> list[Pat
 
 def stop_service(engine: str) -> None:
     """No warm workers: what a first `grade` of the day meets."""
-    address = _address(engine, DEBIAN_BASE)
+    address = address_of(engine, DEBIAN_BASE)
     try:
-        _ask(address, {"op": "stop"}, timeout=120)
+        ask(address, {"op": "stop"}, timeout=120)
     except (OSError, ValueError):
         return
     deadline = time.monotonic() + 60

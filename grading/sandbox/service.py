@@ -62,12 +62,12 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _address(engine: str, base: str) -> Path:
+def address_of(engine: str, base: str) -> Path:
     key = hashlib.sha256(f"{engine}\0{base}".encode()).hexdigest()[:12]
     return service_folder() / f"{engine}-{key}.sock"
 
 
-def _ask(address: Path, request: dict, timeout: float | None) -> dict:
+def ask(address: Path, request: dict, timeout: float | None) -> dict:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
         sock.connect(str(address))
@@ -98,7 +98,7 @@ class ServiceEngine:
             "out": str(Path(out_dir).resolve()),
             "limits": asdict(limits),
         }
-        reply = _ask(self.address, request, timeout=limits.timeout + 120)
+        reply = ask(self.address, request, timeout=limits.timeout + 120)
         if "error" in reply:
             raise EngineError(f"grading service: {reply['error']}")
         return SandboxRun(**reply["run"])
@@ -112,7 +112,7 @@ class ServiceEngine:
 
 def connect(engine: str, base: str, keep_warm: float = KEEP_WARM_SECONDS) -> ServiceEngine:
     """The running service for (engine, base), started in the background if there is none."""
-    address = _address(engine, base)
+    address = address_of(engine, base)
     version = code_version()
     hello = _hello(address, version)
     if hello is not None:
@@ -129,13 +129,13 @@ def connect(engine: str, base: str, keep_warm: float = KEEP_WARM_SECONDS) -> Ser
 def _hello(address: Path, version: str) -> dict | None:
     """The service's answer, or None if there is none (a stale one of other code is stopped)."""
     try:
-        hello = _ask(address, {"op": "hello"}, timeout=10)
+        hello = ask(address, {"op": "hello"}, timeout=10)
     except (OSError, ValueError, EngineError):
         return None
     if hello.get("version") == version:
         return hello
     with contextlib.suppress(OSError, ValueError, EngineError):
-        _ask(address, {"op": "stop"}, timeout=120)
+        ask(address, {"op": "stop"}, timeout=120)
     return None
 
 
@@ -172,7 +172,7 @@ def running() -> list[tuple[Path, dict]]:
     found = []
     for address in sorted(service_folder().glob("*.sock")):
         with contextlib.suppress(OSError, ValueError, EngineError):
-            found.append((address, _ask(address, {"op": "hello"}, timeout=10)))
+            found.append((address, ask(address, {"op": "hello"}, timeout=10)))
     return found
 
 
@@ -181,7 +181,7 @@ def stop_all() -> int:
     stopped = 0
     for address, _hello in running():
         with contextlib.suppress(OSError, ValueError, EngineError):
-            _ask(address, {"op": "stop"}, timeout=120)
+            ask(address, {"op": "stop"}, timeout=120)
             stopped += 1
     return stopped
 
@@ -216,6 +216,7 @@ class Service(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 class Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         service: Service = self.server  # type: ignore[assignment]
+        request: dict = {}
         try:
             request = json.loads(self.rfile.readline(MAX_REQUEST))
             reply = self.answer(service, request)

@@ -14,7 +14,7 @@ from grading.demo import run_demo, summary
 from grading.gradebook import Gradebook
 from grading.sandbox.containers import OWNER_LABEL
 from grading.sandbox.image import DEBIAN_BASE
-from grading.sandbox.service import _address, _ask
+from grading.sandbox.service import address_of, ask
 
 pytestmark = pytest.mark.slow
 
@@ -73,15 +73,15 @@ def test_the_service_keeps_workers_warm_between_commands_then_stops(
     time the service stops them and goes away."""
     strong = assignment.samples_dir / "strong.ipynb"
     limits = ["--cell-timeout", "31", "--engine", "podman"]  # a pool of workers of its own
-    address = _address("podman", DEBIAN_BASE)
+    address = address_of("podman", DEBIAN_BASE)
     cli("grade", "-a", str(assignment.autograder_zip), "-o", str(tmp_path / "one"),
         "--keep-warm", "20", *limits, str(strong))  # fmt: skip
-    hello = _ask(address, {"op": "hello"}, timeout=10)
+    hello = ask(address, {"op": "hello"}, timeout=10)
     workers = _service_workers(podman)
     assert workers
     cli("grade", "-a", str(assignment.autograder_zip), "-o", str(tmp_path / "two"),
         "--keep-warm", "20", *limits, str(strong))  # fmt: skip
-    assert _ask(address, {"op": "hello"}, timeout=10) == hello
+    assert ask(address, {"op": "hello"}, timeout=10) == hello
     assert _service_workers(podman) == workers  # no worker started for the second command
     for out in ("one", "two"):
         assert rows(tmp_path / out) == {"strong.ipynb": ("graded", otter_scores["strong.ipynb"])}
