@@ -17,6 +17,7 @@ from grading.assignments import Assignment, Question, discover
 from grading.otter_run import otter_run
 from grading.sandbox import ContainerEngine, LocalEngine
 from grading.sandbox.image import ensure_image
+from grading.web.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,21 +100,6 @@ def graded_samples(assignment, podman, grading_image, tmp_path_factory) -> tuple
     proc = subprocess.run(command, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc.stdout, out
-
-
-CHROMIUM = Path(
-    "/usr/bin/chromium"
-)  # Debian's package: a test tool's own download cannot work here
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def missing_tool(why: str):

@@ -35,17 +35,9 @@ from ..assignments import Assignment, discover
 from ..gradebook import Gradebook, RubricItem
 from ..manual import Answers
 from ..model import GRADED, GradeResult, QuestionScore, Submission
+from .chromium import CHROMIUM, CHROMIUM_ARGS
 
 AUTOGRADER = "b" * 64
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-]
 
 
 def figure_png() -> str:

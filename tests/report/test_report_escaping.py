@@ -4,7 +4,6 @@ file name, the roster name) land on the report as text, escaped, never as markup
 from __future__ import annotations
 
 import dataclasses
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from grading.ingest.roster import RosterEntry
 from grading.report import Problem, write_report
 
+from ..html_tags import Tags
 from .report_class import QUESTIONS, make_grades
 
 STUDENT = '<script>alert("id")</script>'
@@ -44,22 +44,9 @@ def hostile_report(tmp_path_factory) -> Path:
     return out
 
 
-class _Page(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
 def test_student_strings_are_text_not_markup(hostile_report):
     source = hostile_report.read_text(encoding="utf-8")
-    page = _Page()
+    page = Tags()
     page.feed(source)
     assert "<script" not in source and "<iframe" not in source and "<b " not in source
     assert [t for t, _ in page.tags if t in ("script", "iframe", "object", "embed", "b")] == []

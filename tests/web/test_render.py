@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import re
-from html.parser import HTMLParser
 
 import pytest
 
@@ -18,6 +17,7 @@ from grading.render import (
     sanitize,
 )
 
+from ..html_tags import Tags
 from .hostile_cases import CASES, OUT, Case
 
 ALLOWED_TAGS = {
@@ -27,19 +27,6 @@ ALLOWED_TAGS = {
     "thead", "tr", "u", "ul", "var", "iframe",
 }  # fmt: skip
 DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$")
-
-
-class Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
 
 
 def check_safe(fragment: str) -> Tags:
