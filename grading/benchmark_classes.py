@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import warm_cli
 from .assignments import Assignment
 from .audit import ALTERNATIVE, load_corpus
 from .benchmark import time_floor, time_otter_run
@@ -87,7 +88,8 @@ def complete_class(assignment: Assignment, count: int, folder: Path) -> list[Pat
 
 
 def stop_service(engine: str) -> None:
-    """No warm workers: what a first `grade` of the day meets."""
+    """No warm workers and no warm command line: what a first `grade` of the day meets."""
+    warm_cli.stop_all()
     address = address_of(engine, DEBIAN_BASE)
     try:
         ask(address, {"op": "stop"}, timeout=120)

@@ -13,6 +13,7 @@ from .lms.formats import FORMATS
 from .sandbox import ENGINE_CHOICES, MODE_CHOICES, Limits
 from .sandbox.image import DEBIAN_BASE, REGISTRY_BASE
 from .sandbox.service import KEEP_WARM_SECONDS
+from .warm_cli import ensure_running
 
 
 def _assignments(args: argparse.Namespace):
@@ -88,6 +89,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         )
     finally:
         bar.close()
+    if args.mode == "warm":
+        ensure_running(args.keep_warm)  # the next command skips this one's start-up
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(summary.by_status.items()))
     print(
         f"{summary.engine}: graded {summary.graded} ({statuses or 'none'}), "
@@ -98,16 +101,21 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_service(args: argparse.Namespace) -> int:
+    from . import warm_cli
     from .sandbox.service import running, stop_all
 
     if args.action == "stop":
-        print(f"stopped {stop_all()} grading service(s)")
+        print(
+            f"stopped {stop_all()} grading service(s), {warm_cli.stop_all()} warm command line(s)"
+        )
         return 0
     services = running()
     for address, hello in services:
         print(f"{address.name}: {hello['name']} ({hello['isolation']}), code {hello['version']}")
     if not services:
         print("no grading service is running")
+    for address in warm_cli.running():
+        print(f"{address.name}: the warm command line")
     return 0
 
 
@@ -271,6 +279,8 @@ def cmd_k8s_collect(args: argparse.Namespace) -> int:
     summary = collect_results(
         Path(args.results), Path(args.out), plan=Path(args.plan) if args.plan else None
     )
+    if args.mode == "warm":
+        ensure_running(args.keep_warm)  # the next command skips this one's start-up
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(summary.by_status.items()))
     print(
         f"{summary.job}: recorded {summary.recorded} ({statuses or 'none'}), {summary.skipped}"

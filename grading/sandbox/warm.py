@@ -28,12 +28,14 @@ from .containers import OWNER_LABEL, ContainerEngine, EngineError
 from .limits import GRADER_PIDS, Limits
 from .outcome import SandboxRun
 from .uids import FIRST_STUDENT_UID, UidLease, lease_student_uid
+from .worker import END_OF_LOG
 
 STUDENT_UID = FIRST_STUDENT_UID  # in a pod of its own (Kubernetes), where no uid is shared
 GRADER_MEMORY_MB = 768  # the worker's own share of the container's memory
 START_SECONDS = 120.0
 BACKSTOP_SECONDS = 30.0  # past the worker's own hard deadline and its clean-up
 LOG_LINES = 400
+LOG_END_SECONDS = 5.0  # a worker's log lines trail its reply by milliseconds
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Worker:
     last_used: float = 0.0
     replies: queue.Queue = field(default_factory=queue.Queue)
     log: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LOG_LINES))
+    log_ends: queue.Queue = field(default_factory=queue.Queue)
 
     def start_readers(self) -> None:
         def read_replies() -> None:
@@ -55,7 +58,10 @@ class Worker:
 
         def read_log() -> None:
             for line in self.process.stderr:
-                self.log.append(line)
+                if line.startswith(END_OF_LOG):
+                    self.log_ends.put(line.removeprefix(END_OF_LOG).strip())
+                else:
+                    self.log.append(line)
 
         for target in (read_replies, read_log):
             threading.Thread(target=target, daemon=True).start()
@@ -67,6 +73,17 @@ class Worker:
         except queue.Empty:
             return None
         return json.loads(line) if line else None
+
+    def log_of(self, request_id: str) -> str:
+        """The request's whole log: its reply can arrive before the last lines are read."""
+        deadline = time.monotonic() + LOG_END_SECONDS
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                if self.log_ends.get(timeout=left) == request_id:
+                    break
+            except queue.Empty:
+                break
+        return "".join(self.log)
 
     def send(self, message: dict) -> None:
         self.process.stdin.write(json.dumps(message) + "\n")
@@ -167,8 +184,9 @@ class WarmEngine:
         # The worker enforces the limits itself; this is the backstop for a wedged worker.
         reply = worker.receive(limits.timeout + BACKSTOP_SECONDS)
         seconds = time.monotonic() - started
-        log = "".join(worker.log)
-        if reply is None or reply.get("id") != request_id:
+        answered = reply is not None and reply.get("id") == request_id
+        log = worker.log_of(request_id) if answered else "".join(worker.log)
+        if not answered:
             self._discard(worker)
             return SandboxRun(timed_out=reply is None, returncode=None, log=log, seconds=seconds)
         atomic_write(out_dir / "grading.json", json.dumps(reply.get("result", {})))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
+from grading import warm_cli
 from grading.demo import run_demo, summary
 from grading.gradebook import Gradebook
 from grading.sandbox.containers import OWNER_LABEL
@@ -92,3 +95,68 @@ def test_the_service_keeps_workers_warm_between_commands_then_stops(
         time.sleep(1)
     assert not address.exists()
     assert not _service_workers(podman) & workers
+
+
+def _answering(path: Path, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if path in warm_cli.running():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_the_warm_command_line_runs_grade_as_in_process(
+    assignment, podman, grading_image, otter_scores, tmp_path
+):
+    """After a `grade`, the next one is run by a pre-imported child: the client imports
+    neither the CLI nor nbformat, yet the command sees the client's folder, environment and
+    streams, and its exit status and errors come back; killing the client ends the command."""
+    strong = assignment.samples_dir / "strong.ipynb"
+    base = ["grade", "--engine", "podman", "-a", str(assignment.autograder_zip),
+            "--keep-warm", "30"]  # fmt: skip
+    cli(*base, "-o", str(tmp_path / "first"), str(strong))
+    assert _answering(warm_cli.address(), 60), "no warm command line after a grade"
+
+    client = [sys.executable, "-X", "importtime", "-m", "grading", *base]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}  # the child must use it
+    proc = subprocess.run([*client, "-o", "relative-out", str(strong)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    imported = [line for line in proc.stderr.splitlines() if line.startswith("import time:")]
+    assert imported and not [
+        line for line in imported if "nbformat" in line or "grading.cli" in line
+    ]
+    assert "graded 1 (1 graded)" in proc.stdout
+    assert rows(tmp_path / "relative-out") == {
+        "strong.ipynb": ("graded", otter_scores["strong.ipynb"])
+    }
+    assert (tmp_path / "cache" / "notebook-grading").is_dir()
+
+    missing = subprocess.run([*client, "-o", "x", "missing.ipynb"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert missing.returncode == 2 and "missing.ipynb: no such file" in missing.stderr
+
+    many = tmp_path / "class"
+    many.mkdir()
+    for i in range(8):  # distinct bytes, the same answers
+        copy = nbformat.read(strong, as_version=4)
+        copy.metadata["copy"] = i
+        nbformat.write(copy, many / f"s{i}.ipynb")
+    out = tmp_path / "killed"
+    victim = subprocess.Popen([*client, "-o", str(out), str(many)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (out / "logs").is_dir() or not any((out / "logs").iterdir()):
+        assert victim.poll() is None and time.monotonic() < deadline, "ended before the kill"
+        time.sleep(0.1)
+    victim.kill()
+    victim.wait()
+    time.sleep(3)
+    logs = len(list((out / "logs").iterdir()))
+    time.sleep(4)
+    assert len(list((out / "logs").iterdir())) == logs < 8  # nothing graded after the kill
+
+    status = cli("service", "status").stdout
+    assert f"{warm_cli.address().name}: the warm command line" in status
+    assert warm_cli.stop_all() >= 1 and not _answering(warm_cli.address(), 0.5)

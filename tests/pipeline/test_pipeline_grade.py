@@ -16,6 +16,8 @@ from grading.api import grade
 from grading.model import GRADED, TIMEOUT
 from grading.notebooks import fill_answers
 from grading.sandbox import Limits
+from grading.sandbox.worker import END_OF_LOG
+from grading.sandbox.worker.grader import PHASES_LABEL
 
 pytestmark = pytest.mark.slow
 
@@ -91,6 +93,18 @@ def test_feedback_lists_tests_as_the_zip_allows(samples_run):
     assert "hidden test" in text
     (log,) = (out / "logs").glob("typical-*.log")
     assert "GRADING SUMMARY" in log.read_text()
+
+
+def test_every_log_is_whole(samples_run, assignment):
+    """A warm worker's log and its reply come on two pipes: a log kept as soon as the reply
+    came could miss its last lines (one notebook in six did, its phase line among them)."""
+    _, out = samples_run
+    logs = sorted((out / "logs").glob("*.log"))
+    assert len(logs) == len(sample_names(assignment))
+    for log in logs:
+        lines = log.read_text(encoding="utf-8").splitlines()
+        assert lines[-1].startswith(PHASES_LABEL), f"{log.name} ends early: {lines[-3:]}"
+        assert not any(line.startswith(END_OF_LOG) for line in lines), log.name
 
 
 def test_rerun_skips_what_is_graded(samples_run, assignment, podman):

@@ -13,3 +13,7 @@ Two processes per submission, with a data-only channel between them:
   arguments from the child's answers (data copied, functions proxied) and runs Otter's own test
   files against them, so nothing a cell replaces in its own process changes a score.
 """
+
+# In ``serve`` mode, the worker's stderr line that closes one submission's log: the host reads
+# log and replies on two pipes, and waits for this line before it keeps the log with the reply.
+END_OF_LOG = "-- end of log for request"

@@ -23,6 +23,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from . import END_OF_LOG
 from .grader import Autograder, NotebookRun, Settings
 from .sandboxing import ChildLimits, separate_user
 from .zygote import Zygote, preload
@@ -96,6 +97,7 @@ def serve(args: argparse.Namespace) -> int:
         request = json.loads(line)
         notebook = base64.b64decode(request["notebook"])
         outcome = grade_one(autograder, zygote, settings, notebook, request["name"])
+        print(f"{END_OF_LOG} {request['id']}", file=sys.stderr, flush=True)
         reply = {"id": request["id"], "result": outcome}
         protocol.write(json.dumps(reply) + "\n")
         protocol.flush()

@@ -244,6 +244,12 @@ def make_shell(student: Student):
         def showsyntaxerror(self, *args, **kwargs) -> None:
             self.showtraceback()
 
+        def _format_exception_for_storage(self, exception, *args, **kwargs) -> dict:
+            """Kept for ``%tb`` only, which nobody runs here: formatting the traceback, as
+            IPython does for every failing cell, cost ~40 ms a cell in a mistaken notebook."""
+            name = type(exception).__name__
+            return {"ename": name, "evalue": _safe_str(exception), "traceback": []}
+
     config = Config()
     config.HistoryManager.enabled = False
     config.InteractiveShell.colors = "nocolor"
@@ -318,6 +324,9 @@ def run_child(student: Student, channel: Channel) -> None:
     # A process the notebook forks must not answer the grader in this process's place, and
     # goes before this one when memory runs out (a fork bomb's copies, not the notebook).
     os.register_at_fork(after_in_child=lambda: _forked_copy(channel))
+    from matplotlib import font_manager  # the zygote's fonts are for this process only
+
+    os.register_at_fork(after_in_child=font_manager._get_font.cache_clear)
     np.random.seed(None)  # a fresh kernel's state, not the warm parent's
     random.seed()
     student.channel = channel
