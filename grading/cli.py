@@ -145,7 +145,8 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
             from .benchmark_classes import run_classes
 
             write = Path(args.write) if args.write else None
-            run_classes(assignment, tuple(args.sizes), engine=args.engine, write=write)
+            run_classes(assignment, tuple(args.sizes), engine=args.engine, write=write,
+                        runs=args.runs, otter_notebooks=args.otter_notebooks)  # fmt: skip
         else:
             from .benchmark import run_benchmark
 
@@ -453,6 +454,12 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--sizes", type=int, nargs="+", default=[30, 200], help="classes: sizes")
     bench.add_argument("--engine", choices=ENGINE_CHOICES, default="auto", help="classes")
     bench.add_argument("--write", help="classes: write the table into this Markdown file")
+    bench.add_argument(
+        "--runs", type=int, default=1, help="classes: grade each row this many times (median)"
+    )
+    bench.add_argument(
+        "--otter-notebooks", type=int, help="classes: time `otter run` on this many (default: all)"
+    )
     bench.add_argument("-n", "--submissions", type=int, default=200)
     bench.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     bench.add_argument(

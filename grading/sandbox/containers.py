@@ -7,6 +7,7 @@ notebook mounted read-only, and one writable output folder for the results files
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import time
@@ -53,8 +54,8 @@ class ContainerEngine:
         probe = engine.cli(["info", "--format", "{{json .}}"], check=False, timeout=60)
         if probe.returncode != 0:
             return None
-        if name == "podman":
-            engine.global_flags = _podman_runtime_flags(engine)
+        if name == "podman":  # one `info` call: each costs ~0.5 s of a cold start
+            engine.global_flags = _podman_runtime_flags(probe.stdout)
         return engine
 
     def cli(
@@ -143,12 +144,13 @@ def _text(data: bytes | str | None) -> str:
     return data if isinstance(data, str) else data.decode("utf-8", "replace")
 
 
-def _podman_runtime_flags(engine: ContainerEngine) -> tuple[str, ...]:
+def _podman_runtime_flags(info_json: str) -> tuple[str, ...]:
     """crun refuses hybrid cgroup v1 hosts; runc works there (see shared/notes/containers.md)."""
-    info = engine.cli(
-        ["info", "--format", "{{.Host.OCIRuntime.Name}} {{.Host.CgroupsVersion}}"], check=False
-    )
-    runtime, _, cgroups = info.stdout.strip().partition(" ")
-    if runtime == "crun" and cgroups == "v1" and shutil.which("runc"):
+    try:
+        host = json.loads(info_json).get("host", {})
+    except ValueError:
+        return ()
+    runtime = host.get("ociRuntime", {}).get("name", "")
+    if runtime == "crun" and host.get("cgroupVersion") == "v1" and shutil.which("runc"):
         return ("--runtime", "runc")
     return ()

@@ -13,6 +13,7 @@ import functools
 import gc
 import json
 import os
+import shutil
 import signal
 import socket
 import stat
@@ -30,6 +31,7 @@ def preload() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ["MPLBACKEND"] = "Agg"
+    _font_list_from_image()
     import matplotlib
 
     matplotlib.use("Agg")
@@ -47,6 +49,19 @@ def preload() -> None:
         with contextlib.suppress(ImportError):
             __import__(optional)
     _draw_one_figure(matplotlib.pyplot)
+
+
+def _font_list_from_image() -> None:
+    """The font list the image build made (``Containerfile``), copied into this worker's empty
+    cache folder: matplotlib would otherwise scan every font at each worker start (~0.5 s)."""
+    built = Path(__file__).resolve().parent.parent / "matplotlib"  # /opt/grader/matplotlib
+    target = Path(os.environ.get("MPLCONFIGDIR") or "/nonexistent")
+    if not built.is_dir() or not target.is_absolute() or any(target.glob("fontlist-*.json")):
+        return
+    with contextlib.suppress(OSError):
+        target.mkdir(parents=True, exist_ok=True)
+        for font_list in built.glob("fontlist-*.json"):
+            shutil.copyfile(font_list, target / font_list.name)
 
 
 def _keep_fonts_for_children() -> None:
