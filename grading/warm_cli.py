@@ -10,35 +10,38 @@ exit status; the client forwards SIGINT, SIGTERM and SIGHUP, and the child's pro
 killed if the client goes away. So a forwarded command behaves as one run in-process, which is
 what happens whenever no server of the same code and Python answers.
 
-This module is imported before anything else by ``python -m grading``: standard library only.
+This module is imported before anything else by ``python -m grading``: standard library only,
+and what only the server needs is imported there.
 """
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import signal
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import threading
 
 FORWARDED = ("grade",)  # the commands worth forwarding: the ones waited for
 MAX_REQUEST = 1 << 20
 PACKAGE = Path(__file__).resolve().parent
 
 
-def _folder() -> Path:
-    """This user's private folder for the socket (the grading service's, 0700)."""
+def private_folder() -> Path:
+    """This user's private (0700) folder for the sockets of the service and of this server."""
+    import tempfile
+
     root = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
     folder = Path(root) / f"grading-service-{os.geteuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
@@ -55,7 +58,7 @@ def address() -> Path:
     for path in sorted(PACKAGE.rglob("*.py")):
         info = path.stat()
         digest.update(f"{path.relative_to(PACKAGE)}\0{info.st_mtime_ns}\0{info.st_size}\0".encode())
-    return _folder() / f"cli-{digest.hexdigest()[:12]}.sock"
+    return private_folder() / f"cli-{digest.hexdigest()[:12]}.sock"
 
 
 # -- the client ------------------------------------------------------------------------------
@@ -125,6 +128,8 @@ def _umask() -> int:
 
 def ensure_running(keep_warm: float) -> None:
     """Start a server in the background for the next commands, unless one answers."""
+    import subprocess
+
     if keep_warm <= 0 or os.environ.get("GRADING_WARM_CLI_CHILD"):
         return
     target = address()
@@ -143,7 +148,7 @@ def ensure_running(keep_warm: float) -> None:
 def running() -> list[Path]:
     """The sockets of this user's warm command-line servers that accept (of any code)."""
     found = []
-    for path in sorted(_folder().glob("cli-*.sock")):
+    for path in sorted(private_folder().glob("cli-*.sock")):
         with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as sock:
             sock.connect(str(path))
             found.append(path)
@@ -178,6 +183,11 @@ def _preload() -> None:
 
 def serve(path: Path, idle: float) -> int:
     """Accept until ``idle`` seconds pass without a command; one forked child per command."""
+    lock = open(path.with_suffix(".lock"), "w")  # noqa: SIM115 - held while serving
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # two commands started one each: the first one serves
+        return 0
     _preload()
     from .sandbox.service import KEEP_WARM_SECONDS
 
@@ -211,8 +221,11 @@ def serve(path: Path, idle: float) -> int:
                     code = 1
                     try:
                         listener.close()
+                        lock.close()
                         code = _child(conn, fds, request)
                     except BaseException:  # noqa: BLE001 - never back into this loop
+                        import traceback
+
                         traceback.print_exc()
                     finally:
                         os._exit(code)
@@ -223,6 +236,7 @@ def serve(path: Path, idle: float) -> int:
         listener.close()
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+        lock.close()
     return 0
 
 
@@ -255,6 +269,8 @@ def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
 
 def _child(conn: socket.socket, fds: list[int], request: dict) -> int:  # pragma: no cover
     """Become the client's command: its streams, directory, umask and environment."""
+    import threading
+
     os.setsid()  # a group of our own, killed as one if the client goes
     for target, fd in zip((0, 1, 2), fds, strict=True):
         os.dup2(fd, target)
@@ -288,6 +304,8 @@ def _child(conn: socket.socket, fds: list[int], request: dict) -> int:  # pragma
 
 def _run(argv: list[str]) -> int:  # pragma: no cover - in the child
     """``cli.main`` with what Python itself does on the way out: exit codes and tracebacks."""
+    import traceback
+
     from .cli import main
 
     try:
@@ -315,6 +333,8 @@ def _end_with_client(conn: socket.socket, finished: threading.Event) -> None:  #
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     parser = argparse.ArgumentParser(prog="python -m grading.warm_cli", description=__doc__)
     parser.add_argument("--socket", required=True)
     parser.add_argument("--idle", type=float, required=True)

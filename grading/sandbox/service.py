@@ -25,12 +25,12 @@ import socket
 import socketserver
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
 
+from ..warm_cli import private_folder
 from .containers import EngineError
 from .limits import Limits
 from .outcome import SandboxRun
@@ -42,12 +42,10 @@ MAX_REQUEST = 1 << 20
 
 
 def service_folder() -> Path:
-    root = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    folder = Path(root) / f"grading-service-{os.geteuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    if folder.stat().st_uid != os.geteuid() or folder.stat().st_mode & 0o077:
-        raise EngineError(f"{folder} must be a folder of yours that only you can open (0700)")
-    return folder
+    try:
+        return private_folder()
+    except PermissionError as error:
+        raise EngineError(str(error)) from None
 
 
 def code_version() -> str:

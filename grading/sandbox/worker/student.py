@@ -316,6 +316,15 @@ def reap_children() -> None:
             pass
 
 
+def forget_fonts_in_forks() -> None:
+    """The fonts the zygote opened serve this process alone (``zygote.preload``): a process it
+    forks opens its own, as matplotlib has every forked child do, since open fonts share file
+    offsets with the process that opened them."""
+    from matplotlib import font_manager
+
+    os.register_at_fork(after_in_child=font_manager._get_font.cache_clear)
+
+
 def run_child(student: Student, channel: Channel) -> None:
     """The student process's main: attach the channel, then serve until told to exit."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -324,9 +333,7 @@ def run_child(student: Student, channel: Channel) -> None:
     # A process the notebook forks must not answer the grader in this process's place, and
     # goes before this one when memory runs out (a fork bomb's copies, not the notebook).
     os.register_at_fork(after_in_child=lambda: _forked_copy(channel))
-    from matplotlib import font_manager  # the zygote's fonts are for this process only
-
-    os.register_at_fork(after_in_child=font_manager._get_font.cache_clear)
+    forget_fonts_in_forks()
     np.random.seed(None)  # a fresh kernel's state, not the warm parent's
     random.seed()
     student.channel = channel
