@@ -192,8 +192,7 @@ def serve(path: Path, idle: float) -> int:
     from .sandbox.service import KEEP_WARM_SECONDS
 
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
+    path.unlink(missing_ok=True)
     listener.bind(str(path))
     os.chmod(path, 0o600)
     listener.listen(16)
@@ -234,8 +233,7 @@ def serve(path: Path, idle: float) -> int:
                     os.close(fd)
     finally:
         listener.close()
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+        path.unlink(missing_ok=True)
         lock.close()
     return 0
 
