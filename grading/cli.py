@@ -280,8 +280,6 @@ def cmd_k8s_collect(args: argparse.Namespace) -> int:
     summary = collect_results(
         Path(args.results), Path(args.out), plan=Path(args.plan) if args.plan else None
     )
-    if args.mode == "warm":
-        ensure_running(args.keep_warm)  # the next command skips this one's start-up
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(summary.by_status.items()))
     print(
         f"{summary.job}: recorded {summary.recorded} ({statuses or 'none'}), {summary.skipped}"

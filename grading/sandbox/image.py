@@ -51,8 +51,9 @@ def constraints_from_environment(python_version: str = IMAGE_PYTHON) -> str:
     """
     requirements = REQUIREMENTS.read_text()
     # Reading ~400 packages' metadata costs ~0.5 s of every cold start; an install or removal
-    # changes a folder's time on the path, so that and the requirements key the answer.
-    state = [f"{entry}\0{os.stat(entry).st_mtime_ns}" for entry in sys.path if os.path.isdir(entry)]
+    # changes the time of its site-packages folder, so those and the requirements key the answer.
+    folders = [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages")]
+    state = [f"{p}\0{os.stat(p).st_mtime_ns}" for p in folders if os.path.isdir(p)]
     key = hashlib.sha256("\n".join([python_version, requirements, *state]).encode()).hexdigest()
     cached = cache_dir() / f"constraints-{key[:16]}.txt"
     if cached.is_file():
