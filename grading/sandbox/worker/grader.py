@@ -32,6 +32,7 @@ from .zygote import Zygote
 
 MAX_REPLAYS = 3
 REPLAY_MESSAGE = "this cell stopped the grading kernel ({why}); it was skipped"
+EXHAUSTED_MESSAGE = "it used up the memory and kept it; cell {index} then failed for want of it"
 TIMEOUT_MESSAGE = "the cell ran longer than {seconds:g} s and was interrupted"
 OUT_OF_TIME = "exceeded the {seconds:g} s limit for the whole submission"
 STRAYS_MESSAGE = "the processes it started could not be stopped"
@@ -221,6 +222,7 @@ class NotebookRun:
             self._start(name, notebook)
         except OutOfTime as error:
             return -1, str(error)
+        exhausted = None  # the first cell that ran out of memory: what it holds stays held
         for position, cell in enumerate(cells):
             source = cell["source"]
             if position in skipped:
@@ -231,6 +233,8 @@ class NotebookRun:
             except OutOfTime as error:
                 return -1, str(error)
             except StudentGone as error:
+                if exhausted is not None:  # a later cell died of what that one left
+                    return exhausted, EXHAUSTED_MESSAGE.format(index=cell.get("index"))
                 return position, str(error)
             # What the cell left running would go on competing with the next cells for memory
             # and processes (a fork bomb's copies): a cell's processes end with it.
@@ -242,6 +246,10 @@ class NotebookRun:
                 log(f"{where}: " + TIMEOUT_MESSAGE.format(seconds=seconds))
             for error in reply.get("errors", []):
                 log(f"{where}: {str(error)[:300]}")
+                if str(error).startswith("MemoryError"):
+                    if exhausted is not None and exhausted != position:
+                        return exhausted, EXHAUSTED_MESSAGE.format(index=cell.get("index"))
+                    exhausted = position
             if reply.get("exit"):
                 return position, "the cell asked the kernel to exit"
         return None
