@@ -208,7 +208,9 @@ def serve(path: Path, idle: float) -> int:
                 continue
             with conn:
                 request, fds = _receive(conn)
-                if request.get("op") == "stop":
+                if request.get("op") == "stop":  # gone before it says so: no race with a probe
+                    listener.close()
+                    path.unlink(missing_ok=True)
                     conn.sendall(b"\n")
                     break
                 if request.get("op") != "run" or len(fds) != 3:
