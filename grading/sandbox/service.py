@@ -220,7 +220,10 @@ class Handler(socketserver.StreamRequestHandler):
             reply = self.answer(service, request)
         except Exception as error:  # noqa: BLE001 - the client reports it
             reply = {"error": f"{type(error).__name__}: {error}"}
-        self.wfile.write(json.dumps(reply).encode() + b"\n")
+        try:
+            self.wfile.write(json.dumps(reply).encode() + b"\n")
+        except (BrokenPipeError, ConnectionResetError):  # an interrupted client: its files stay
+            print(f"a client left before the answer to {request.get('op')!r}", file=sys.stderr)
         if request.get("op") == "stop":
             threading.Thread(target=service.shutdown, daemon=True).start()
 

@@ -154,3 +154,46 @@ def test_cli_rejects_a_zip_that_is_not_an_autograder(tmp_path, capsys):
     bogus.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
     code = main(["grade", "--autograder", str(bogus), "--out", str(tmp_path / "o"), "."])
     assert code == 2 and "not an Otter autograder zip" in capsys.readouterr().err
+
+
+def test_a_client_that_leaves_before_its_answer_costs_the_service_no_traceback(tmp_path, capsys):
+    """An interrupted `grade` closes its socket while a submission is graded: the service notes
+    it in one line and keeps serving (it printed a BrokenPipeError traceback per client)."""
+    import socket
+    import threading
+    import time
+
+    from grading.sandbox.service import Service, ask
+
+    release = threading.Event()
+
+    class SlowEngine:
+        name, isolation = "fake", "none"
+
+        def run_submission(self, *args) -> SandboxRun:
+            release.wait(10)
+            return RUN
+
+    address = tmp_path / "service.sock"
+    service = Service(address, SlowEngine(), None, idle=60)
+    threading.Thread(target=service.serve_forever, daemon=True).start()
+    try:
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        client.connect(str(address))
+        request = {"op": "grade", "autograder": "a.zip", "submission": "s.ipynb", "out": "o"}
+        client.sendall(json.dumps({**request, "limits": {}}).encode() + b"\n")
+        deadline = time.monotonic() + 10
+        while not service.busy and time.monotonic() < deadline:
+            time.sleep(0.01)
+        client.close()
+        release.set()
+        printed = ""
+        while "client left" not in printed and time.monotonic() < deadline:
+            time.sleep(0.05)
+            printed += capsys.readouterr().err
+        assert "a client left before the answer to 'grade'" in printed
+        assert "Traceback" not in printed
+        assert ask(address, {"op": "hello"}, timeout=10)["name"] == "fake"  # still serving
+    finally:
+        service.shutdown()
+        service.server_close()
