@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import os
 import resource
 import signal
@@ -18,7 +19,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -44,6 +45,7 @@ class Measurement:
     wall: float  # for all of them
     peak_memory_mb: float
     workers: int
+    by_cell: dict[str, float] = field(default_factory=dict)  # floor only: median s per cell
 
     @property
     def median(self) -> float:
@@ -129,7 +131,8 @@ def time_floor(submissions: list[Path], zip_path: Path) -> Measurement:
     """Bare execution of each notebook's code cells in a child forked from a warm process.
 
     No kernel, no Otter, no tests, no isolation: what the cells themselves cost. A cell gets
-    the same time limit as in the pipeline.
+    the same time limit as in the pipeline. ``by_cell`` keeps each cell's median, named by the
+    cell's id and first line: where the floor goes.
     """
     from IPython.core.inputtransformer2 import TransformerManager
 
@@ -143,6 +146,8 @@ def time_floor(submissions: list[Path], zip_path: Path) -> Measurement:
 
     transform = TransformerManager().transform_cell
     seconds, peak = [], 0.0
+    per_cell: dict[str, list[float]] = {}
+    labels: dict[str, str] = {}
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
         with zipfile.ZipFile(zip_path) as archive:
@@ -153,19 +158,31 @@ def time_floor(submissions: list[Path], zip_path: Path) -> Measurement:
                     target.write_bytes(archive.read(member))
         for path in submissions:
             nb = nbformat.read(path, as_version=4)
-            cells = [transform(c.source) for c in nb.cells if c.cell_type == "code"]
+            code = [c for c in nb.cells if c.cell_type == "code"]
+            cells = [transform(c.source) for c in code]
+            report, report_in_child = os.pipe()
             t0 = time.monotonic()
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child
-                _run_bare(cells, tmp)
+                os.close(report)
+                _run_bare(cells, tmp, report_in_child)
+            os.close(report_in_child)
+            with os.fdopen(report, "rb") as reported:
+                cell_seconds = json.loads(reported.read() or b"[]")
             _, _, usage = os.wait4(pid, 0)
             seconds.append(time.monotonic() - t0)
             peak = max(peak, usage.ru_maxrss / 1024)
+            for index, (cell, cost) in enumerate(zip(code, cell_seconds, strict=False)):
+                cell_id = cell.get("id") or f"code cell {index + 1}"
+                if cell_id not in per_cell:  # named after its first line in the first notebook
+                    labels[cell_id] = (cell.source.strip().splitlines() or [""])[0][:40]
+                per_cell.setdefault(cell_id, []).append(cost)
+    by_cell = {f"{i} `{labels[i]}`": statistics.median(costs) for i, costs in per_cell.items()}
     return Measurement("floor: bare cells, warm process", seconds, time.monotonic() - started,
-                       peak, 1)  # fmt: skip
+                       peak, 1, by_cell)  # fmt: skip
 
 
-def _run_bare(cells: list[str], folder: str) -> None:  # pragma: no cover - a forked child
+def _run_bare(cells: list[str], folder: str, report: int) -> None:  # pragma: no cover - a child
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
@@ -179,7 +196,9 @@ def _run_bare(cells: list[str], folder: str) -> None:  # pragma: no cover - a fo
 
     signal.signal(signal.SIGALRM, alarm)
     namespace: dict = {"__name__": "__main__"}
+    cell_seconds = []
     for source in cells:
+        started = time.monotonic()
         signal.setitimer(signal.ITIMER_REAL, LIMITS.cell_timeout)
         try:
             exec(compile(source, "<cell>", "exec"), namespace)
@@ -187,6 +206,9 @@ def _run_bare(cells: list[str], folder: str) -> None:  # pragma: no cover - a fo
             pass
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+        cell_seconds.append(time.monotonic() - started)
+    with os.fdopen(report, "wb") as reporting:
+        reporting.write(json.dumps(cell_seconds).encode())
     os._exit(0)
 
 

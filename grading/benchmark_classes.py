@@ -4,14 +4,16 @@ Complete notebooks (every answer given: the reference answers mixed with the ans
 correct alternatives, so students differ), graded the way instructors grade: ``python -m
 grading grade`` as a command, start-up included. Rows, all in one run on one machine: the floor
 (the cells executed bare in a warm process), sequential ``otter run``, one notebook cold (no
-service running) and warm (the service's workers already up), a class of 30 and of 200, the
-same 30 on this host without containers (``--engine local``), and the seconds per phase the
-worker logs (cells, tests, the channel the tests call the student's functions through).
+service running) and warm (the service's workers already up), a class of 30 cold and warm and
+of 200 cold, the same 30 on this host without containers (``--engine local``), the seconds per
+phase the worker logs (cells, tests, the channel the tests call the student's functions
+through), and the ceiling the floor sets on this machine's cores.
 ``--write FILE`` replaces the table between the markers in FILE: no number typed by hand.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -145,7 +147,8 @@ def run_classes(
         root = Path(tmp)
         paths = complete_class(assignment, max(sizes), root / "class")
         small = paths[: min(sizes)]
-        floor = time_floor(small, assignment.autograder_zip).median
+        bare = time_floor(small, assignment.autograder_zip)
+        floor = bare.median
         sample = small[:otter_notebooks] if otter_notebooks else small
         otter = time_otter_run(sample, assignment.autograder_zip).median
         print_fn(f"floor {floor:.3f} s (median of {len(small)}), sequential otter run"
@@ -173,9 +176,11 @@ def run_classes(
             out = row(f"class of {size}, cold", paths[:size], engine, cold=True)
             if size == min(sizes):
                 per_phase = phases(out)
+                row(f"class of {size}, warm", paths[:size], engine, cold=False)
         local = f"class of {min(sizes)}, this host without containers (local), cold"
         row(local, small, "local", cold=True)
     tests = per_phase.get("tests", 0.0)
+    cores = os.cpu_count() or 1  # `grade` runs one worker per core
     lines = [
         "| " + " | ".join(HEADER) + " |",
         "|" + "---|" * len(HEADER),
@@ -186,12 +191,28 @@ def run_classes(
         " in the warm worker "
         + ", ".join(f"{k} {v:.3f} s" for k, v in per_phase.items())
         + f"; tests = {tests / floor:.2f}x the floor.",
+        "",
+        "Where the floor goes (median seconds per cell): " + _costliest(bare.by_cell, floor) + ".",
+        "",
+        f"Ceiling on this machine ({cores} cores, a worker each): the cells alone cost the"
+        f" floor, so no engine grades a complete notebook in under {floor / cores:.2f} s of"
+        f" wall time, {otter * cores / floor:.1f}x sequential `otter run`, before any test"
+        " runs or any worker starts.",
     ]
     table = "\n".join(lines)
     print_fn(table)
     if write is not None:
         write_table(write, table)
     return rows
+
+
+def _costliest(by_cell: dict[str, float], floor: float, shown: int = 3) -> str:
+    ranked = sorted(by_cell.items(), key=lambda item: -item[1])
+    rest = sum(cost for _, cost in ranked[shown:])
+    named = [f"{name} {cost:.3f} s" for name, cost in ranked[:shown]]
+    return "; ".join([*named, f"the other {len(ranked[shown:])} cells {rest:.3f} s together"]) + (
+        f" (the floor, a whole notebook: {floor:.3f} s)"
+    )
 
 
 def write_table(doc: Path, table: str) -> None:
