@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GradingError
+from ..warm_cli import private_folder
 from .limits import GRADER_PIDS, Limits
 from .outcome import SandboxRun
 
@@ -26,6 +27,15 @@ OWNER_LABEL = "org.notebook-grading.owner"
 
 class EngineError(GradingError, RuntimeError):
     """The container engine itself failed or is missing (not the submission)."""
+
+
+def user_folder() -> Path:
+    """This user's private (0700) folder: the service's and the warm command line's sockets,
+    and the container engine's working folder."""
+    try:
+        return private_folder()
+    except PermissionError as error:
+        raise EngineError(str(error)) from None
 
 
 @dataclass
@@ -43,6 +53,13 @@ class ContainerEngine:
 
     def close(self) -> None:
         """Nothing stays running between submissions (``--mode otter``)."""
+
+    @property
+    def workdir(self) -> Path:
+        """Where the engine's commands run. Podman's conmon leaves an empty ``oom`` file in its
+        working folder when a container runs out of memory: never the user's folder (nor ``/``),
+        nor a public one, where a planted link would point root's write elsewhere."""
+        return user_folder()
 
     @classmethod
     def find(cls, name: str) -> ContainerEngine | None:
@@ -62,6 +79,7 @@ class ContainerEngine:
         self, args: list[str], *, check: bool = True, timeout: float | None = None, **kwargs
     ) -> subprocess.CompletedProcess:
         command = [self.executable, *self.global_flags, *args]
+        kwargs.setdefault("cwd", self.workdir)
         kwargs.setdefault("capture_output", True)
         kwargs.setdefault("text", True)
         proc = subprocess.run(command, timeout=timeout, check=False, **kwargs)

@@ -66,6 +66,7 @@ class HostLauncher:
     isolation: str = field(default_factory=strongest_tier)
     name: str = "local"
     image_engine: None = None
+    workdir: None = None
     _folders: dict[str, Path] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

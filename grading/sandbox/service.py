@@ -30,8 +30,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from ..warm_cli import private_folder
-from .containers import EngineError
+from .containers import EngineError, user_folder
 from .limits import Limits
 from .outcome import SandboxRun
 
@@ -39,13 +38,6 @@ KEEP_WARM_SECONDS = 600.0  # how long an idle service keeps its workers
 START_SECONDS = 900.0  # a first start may build the grading image
 HERE = Path(__file__).resolve().parent
 MAX_REQUEST = 1 << 20
-
-
-def service_folder() -> Path:
-    try:
-        return private_folder()
-    except PermissionError as error:
-        raise EngineError(str(error)) from None
 
 
 def code_version() -> str:
@@ -62,7 +54,7 @@ def code_version() -> str:
 
 def address_of(engine: str, base: str) -> Path:
     key = hashlib.sha256(f"{engine}\0{base}".encode()).hexdigest()[:12]
-    return service_folder() / f"{engine}-{key}.sock"
+    return user_folder() / f"{engine}-{key}.sock"
 
 
 def ask(address: Path, request: dict, timeout: float | None) -> dict:
@@ -168,7 +160,7 @@ def _failure(address: Path) -> dict:
 def running() -> list[tuple[Path, dict]]:
     """Every service of this user that answers: its socket and its hello."""
     found = []
-    for address in sorted(service_folder().glob("*.sock")):
+    for address in sorted(user_folder().glob("*.sock")):
         with contextlib.suppress(OSError, ValueError, EngineError):
             found.append((address, ask(address, {"op": "hello"}, timeout=10)))
     return found

@@ -97,6 +97,7 @@ class Launcher(Protocol):
     name: str
     isolation: str
     image_engine: ContainerEngine | None  # the CLI that builds the grading image, if one is used
+    workdir: Path | None  # the folder workers start in (None: this process's)
 
     def lease_uid(self) -> UidLease: ...
 
@@ -119,6 +120,10 @@ class ContainerLauncher:
     def __init__(self, engine: ContainerEngine) -> None:
         self.image_engine = self.engine = engine
         self.name = engine.name
+
+    @property
+    def workdir(self) -> Path:
+        return self.engine.workdir
 
     def lease_uid(self) -> UidLease:
         return lease_student_uid()
@@ -251,6 +256,7 @@ class WarmEngine:
                 text=True,
                 bufsize=1,
                 env=env,
+                cwd=self.launcher.workdir,
             )
         except (OSError, EngineError):
             uid.release()

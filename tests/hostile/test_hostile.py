@@ -8,6 +8,7 @@ its files and its processes: no container and no process of the student user lef
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import socket
@@ -113,14 +114,20 @@ def build_corpus(assignment, folder: Path) -> None:
 
 
 def _grade(
-    assignment, paths: list[Path], out: Path, *extra: str, workers: int = 2, engine="podman"
+    assignment,
+    paths: list[Path],
+    out: Path,
+    *extra: str,
+    workers: int = 2,
+    engine="podman",
+    cwd: Path | None = None,
 ) -> None:
     command = [
         sys.executable, "-m", "grading", "grade", "--engine", engine, "--workers", str(workers),
         "--autograder", str(assignment.autograder_zip), "--out", str(out), *LIMITS, *extra,
         *map(str, paths),
     ]  # fmt: skip
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd=cwd)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
 
 
@@ -152,6 +159,13 @@ def _host_state() -> dict:
     }
 
 
+def _stat_or_none(path: Path) -> tuple[int, int] | None:
+    with contextlib.suppress(FileNotFoundError):
+        info = path.stat()
+        return info.st_ino, info.st_mtime_ns
+    return None
+
+
 def _uid_of(proc: Path) -> int | None:
     try:
         return proc.stat().st_uid
@@ -169,12 +183,15 @@ def hostile_run(assignment, podman, grading_image, tmp_path_factory):
     canary = root / "canary.txt"
     canary.write_text("host file")
     before = _host_state()
+    here = root / "working-folder"  # where the instructor typed the commands
+    here.mkdir()
+    root_oom = _stat_or_none(Path("/oom"))  # the service's working folder is /
     alone = root / "alone"
-    _grade(assignment, [assignment.samples_dir / n for n in NORMAL], alone)
+    _grade(assignment, [assignment.samples_dir / n for n in NORMAL], alone, cwd=here)
     out = root / "out"
-    _grade(assignment, [corpus], out)
+    _grade(assignment, [corpus], out, cwd=here)
     fresh = root / "fresh"  # the same worker, a new container for every submission
-    _grade(assignment, [corpus], fresh, "--mode", "fresh")
+    _grade(assignment, [corpus], fresh, "--mode", "fresh", cwd=here)
     return {
         "rows": _rows(out),
         "fresh": _rows(fresh),
@@ -182,6 +199,8 @@ def hostile_run(assignment, podman, grading_image, tmp_path_factory):
         "before": before,
         "after": _host_state(),
         "canary": canary.read_text(),
+        "working folder": sorted(p.name for p in here.iterdir()),
+        "/oom": (root_oom, _stat_or_none(Path("/oom"))),
         "out": out,
     }
 
@@ -240,6 +259,10 @@ def test_the_host_is_untouched(hostile_run, podman):
     assert left_behind(hostile_run) == {"interfaces": [], "student processes": []}
     assert hostile_run["after"]["interfaces"] == hostile_run["before"]["interfaces"]
     assert hostile_run["canary"] == "host file"
+    # conmon writes an empty `oom` into its working folder when a container runs out of memory
+    assert hostile_run["working folder"] == []
+    before_oom, after_oom = hostile_run["/oom"]
+    assert after_oom == before_oom
     owner = hashlib.sha256(str(hostile_run["out"].resolve()).encode()).hexdigest()[:16]
     left = podman.cli(["ps", "--all", "--quiet", "--filter", f"label={OWNER_LABEL}={owner}"])
     assert left.stdout.split() == []
