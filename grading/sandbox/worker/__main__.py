@@ -1,6 +1,7 @@
 """``python -m worker serve|batch``: the grading worker's entry points inside the sandbox.
 
-serve  JSON lines on stdin/stdout: first ``{"autograder": <zip, base64>}``, then one
+serve  JSON lines on stdin/stdout: first ``{"autograder": <zip, base64>, "preload": [...]}``
+       (packages earlier workers saw this assignment's notebooks import), then one
        ``{"id", "name", "notebook": <base64>, "files": {name: <base64>}}`` per submission (the
        files the student submitted beside the notebook, optional); each answered by
        ``{"id", "result": {...}}``. Used by the host's warm
@@ -27,7 +28,7 @@ from pathlib import Path
 from . import END_OF_LOG
 from .grader import Autograder, NotebookRun, Settings
 from .sandboxing import ChildLimits, separate_user
-from .zygote import Zygote, preload
+from .zygote import Zygote, importable_packages, preload
 
 PR_SET_DUMPABLE = 4
 
@@ -90,6 +91,9 @@ def serve(args: argparse.Namespace) -> int:
         _private_dir(args.private),
         keep_tests_on_disk=separate_user(settings.uid),
     )
+    learned = importable_packages(first.get("preload") or [])  # what earlier workers saw
+    zygote.preload(learned)
+    autograder.preloaded.update(learned)
     protocol.write(json.dumps({"ready": True}) + "\n")
     protocol.flush()
     for line in sys.stdin:

@@ -31,7 +31,7 @@ from .session import OutOfTime, Session, StudentGone
 from .summary import summarise
 from .tamper import scan_cells
 from .workfolder import WorkFolder
-from .zygote import Zygote
+from .zygote import Zygote, importable_packages
 
 MAX_REPLAYS = 3
 REPLAY_MESSAGE = "this cell stopped the grading kernel ({why}); it was skipped"
@@ -77,6 +77,7 @@ class Autograder:
             if p.is_file() and "__pycache__" not in p.parts
         }
         self.work = WorkFolder(private, self.support)
+        self.preloaded: set[str] = set()  # packages this worker's zygote imported on request
         if not keep_tests_on_disk:
             self._forget_tests()
 
@@ -146,6 +147,7 @@ class NotebookRun:
         self.live: dict[str, list[str]] = {}  # question -> live objects its test used
         self.unfaithful: dict[str, list[str]] = {}  # question -> test values that did not cross
         self.stopped: list[dict] = []  # cells a limit stopped: the instructor is told which
+        self.imports: list[str] = []  # installed packages the notebook imported
 
     def grade(self, notebook: bytes, name: str, files: dict[str, bytes] | None = None) -> dict:
         started = time.monotonic()
@@ -189,6 +191,7 @@ class NotebookRun:
                     self._check_path(path)
             report = self.session.request({"op": "report"}, self.settings.cell_timeout)
             replaced = list(report.get("replaced", []))
+            self.imports = importable_packages(report.get("imports") or [])
         except StudentGone:
             replaced = []
         if time.monotonic() >= self.deadline:  # a test's call ran into the deadline
@@ -199,6 +202,9 @@ class NotebookRun:
         self.phases["channel"] = self.session.channel_seconds  # tests waiting on the student
         self.phases["total"] = time.monotonic() - started
         outcome["phases"] = {k: round(v, 3) for k, v in self.phases.items()}
+        outcome["imports"] = self.imports  # the host preloads them in this assignment's workers
+        self.zygote.preload([m for m in self.imports if m not in self.autograder.preloaded])
+        self.autograder.preloaded.update(self.imports)
         log_summary(outcome)
         return outcome
 

@@ -55,6 +55,7 @@ class Student:
         self.outputs: list[tuple[BoundedText, BoundedText]] = []  # one pair per test request
         self.rng_synced: str | None = None  # the random state the grader last saw
         self.files_seen: dict[str, tuple[int, int]] = {}  # file -> (size, mtime) the grader has
+        self.modules_at_start: set[str] = set()  # top-level modules the zygote had imported
         self.shell = make_shell(self)
         self.snapshot = snapshot_watched()
 
@@ -183,7 +184,9 @@ class Student:
         return {"rng_state": self._encode(state)} if state is not None else None
 
     def on_report(self, message: dict) -> dict:
-        return {"op": "report", "replaced": compare_watched(self.snapshot)}
+        imported = {name.split(".")[0] for name in list(sys.modules)} - self.modules_at_start
+        return {"op": "report", "replaced": compare_watched(self.snapshot),
+                "imports": sorted(imported)[:200]}  # fmt: skip
 
     # -- running student code for a test --------------------------------------------------------
 
@@ -549,6 +552,7 @@ def run_child(student: Student, channel: Channel) -> None:
     forget_fonts_in_forks()
     np.random.seed(None)  # a fresh kernel's state, not the warm parent's
     random.seed()
+    student.modules_at_start = {name.split(".")[0] for name in list(sys.modules)}
     student.channel = channel
     with contextlib.suppress(SystemExit):
         student.serve()

@@ -31,7 +31,7 @@ def _pd():
 
 
 def _column(values: Any, encode: Encoder) -> dict:
-    """One column's values (a Series' ``.array`` or an Index's) as data."""
+    """One column's values (a Series, an Index or a Categorical) as data."""
     pd = _pd()
     dtype = values.dtype
     if isinstance(dtype, np.dtype):
@@ -52,7 +52,7 @@ def _column(values: Any, encode: Encoder) -> dict:
     if isinstance(dtype, pd.DatetimeTZDtype):
         return {
             "kind": "datetimetz",
-            "a": raw_array(np.asarray(values.asi8)),
+            "a": raw_array(np.asarray(pd.DatetimeIndex(values).asi8)),
             "unit": dtype.unit,
             "tz": str(dtype.tz),
         }
@@ -117,7 +117,7 @@ def _index(index: Any, encode: Encoder) -> dict:
     if type(index) not in (pd.Index, pd.DatetimeIndex, pd.TimedeltaIndex, pd.CategoricalIndex):
         raise NotData(f"an index of type {type(index).__name__}")
     freq = getattr(index, "freqstr", None)
-    return {"kind": "plain", "col": _column(index.array, encode), "name": encode(index.name),
+    return {"kind": "plain", "col": _column(index, encode), "name": encode(index.name),
             "freq": freq if isinstance(freq, str) else None}  # fmt: skip
 
 
@@ -152,7 +152,7 @@ def _from_index(data: Any, decode: Encoder) -> Any:
 
 
 def _frame(value: Any, encode: Encoder) -> dict:
-    columns = [_column(value.iloc[:, i].array, encode) for i in range(value.shape[1])]
+    columns = [_column(value.iloc[:, i], encode) for i in range(value.shape[1])]
     return {"index": _index(value.index, encode), "columns": _index(value.columns, encode),
             "cols": columns}  # fmt: skip
 
@@ -173,7 +173,7 @@ def _to_frame(data: dict, decode: Encoder) -> Any:
 
 
 def _series(value: Any, encode: Encoder) -> dict:
-    return {"index": _index(value.index, encode), "col": _column(value.array, encode),
+    return {"index": _index(value.index, encode), "col": _column(value, encode),
             "name": encode(value.name)}  # fmt: skip
 
 
