@@ -302,9 +302,7 @@ class NotebookRun:
         session.unfaithful.clear()
         test_file = copy.copy(self.autograder.test_file(path))  # run() sets its own results
         with contextlib.suppress(StudentGone):
-            self.autograder.work.take(session.request({"op": "files"}, session.call_timeout).get(
-                "files", {}))  # fmt: skip
-            session.pull_rng()
+            self.autograder.work.take(session.sync())
         with self.autograder.work.entered():
             test_file.run(StudentNamespace(session))
         with contextlib.suppress(StudentGone):

@@ -247,11 +247,14 @@ class Session:
             set_rng_state(reply["rng"])
         return rng_fingerprint()
 
-    def pull_rng(self) -> None:
-        """Before a test: the random state the student's cells left, as the test would see it."""
+    def sync(self) -> dict:
+        """Before a test: the files the student's cells wrote since the last test (returned) and
+        the random state they left, as the test would see both in Otter's kernel."""
         with self._timed():
-            reply = self.request({"op": "rng"}, self.call_timeout)
+            reply = self.request({"op": "sync"}, self.call_timeout)
         self.rng_seen = self._take_rng(reply) or self.rng_seen
+        files = reply.get("files")
+        return files if isinstance(files, dict) else {}
 
     def push_rng(self) -> None:
         """After a test: the random state it left goes back, for the cells after the check."""

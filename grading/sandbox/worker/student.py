@@ -76,7 +76,11 @@ class Student:
             else:
                 reply = handler(message)
             reply["seq"] = message.get("seq")
-            self.channel.send(reply)
+            try:
+                self.channel.send(reply)
+            except ValueError as error:  # larger than a message may be: say so instead
+                failed = {"op": "raised", "type": "MemoryError", "message": str(error)}
+                self.channel.send({**failed, "seq": message.get("seq")})
 
     def on_setup(self, message: dict) -> dict:
         for relative, content in message.get("files", {}).items():
@@ -88,9 +92,10 @@ class Student:
         self.files_seen = {rel: stamp for rel, stamp in _regular_files(Path("."))}
         return {"op": "ready"}
 
-    def on_files(self, message: dict) -> dict:
-        """The files of this folder written since the grader last asked (its tests read them
-        in a copy of this folder, as Otter's tests read the submission folder)."""
+    def on_sync(self, message: dict) -> dict:
+        """Before a test: what it must see of this process besides its values. The files this
+        folder holds that the grader has not seen (its tests read them in a copy of this folder,
+        as Otter's tests read the submission folder) and the random state, if it moved."""
         files, total = {}, 0
         for relative, stamp in _regular_files(Path(".")):
             if self.files_seen.get(relative) == stamp:
@@ -103,7 +108,7 @@ class Student:
                 data = _read_regular(relative)
                 files[relative] = base64.b64encode(data).decode("ascii")
                 total += len(data)
-        return {"op": "files", "files": files}
+        return self._moved_rng({"op": "synced", "files": files})
 
     def on_run(self, message: dict) -> dict:
         """Run one cell. Output goes nowhere (the process's stdout is /dev/null): only the
@@ -134,11 +139,9 @@ class Student:
         return {"op": "names", "names": [str(name) for name in list(self.shell.user_ns)]}
 
     def on_rng(self, message: dict) -> dict:
-        """The grader's random state to adopt, or a request for this process's (if it moved)."""
-        if "rng" in message:
-            self._adopt_rng(message["rng"])
-            return {"op": "rng"}
-        return self._moved_rng({"op": "rng"})
+        """After a test: the random state it left, for the cells after the check."""
+        self._adopt_rng(message.get("rng"))
+        return {"op": "rng"}
 
     def on_call(self, message: dict) -> dict:
         args: list = []

@@ -6,7 +6,7 @@ submitted beside it and whatever the student's cells wrote. A test reads a data 
 (``pd.read_csv("data.csv")``) or imports a support module (``from checks import ...``) there.
 
 Here tests run in the grader, in a folder of its own holding copies of those files: the
-student's, as the student process reports them (``Student.on_files``: only regular files it
+student's, as the student process reports them (``Student.on_sync``: only regular files it
 can read itself, bounded in number and size), then the assignment's over them, so a student
 cannot replace the instructor's data. Imports come from a second folder holding the
 assignment's files alone: student files are read as data, never imported here.
