@@ -366,3 +366,29 @@ def test_patching_otter_or_doctest_in_the_notebook_changes_no_score(grade):
     outcome = grade(tests, cells)
     assert scores(outcome) == {"q1": 0.0, "q2": 0.0}
     assert outcome["status"] == "tampered"
+
+
+def test_a_live_library_object_whose_class_the_notebook_patched_earns_nothing(grade):
+    tests = {
+        "q1": exception_test(
+            "q1",
+            """
+            @test_case()
+            def check(greeting):
+                assert greeting.substitute(name="Ada") == "Hello, Ada!"
+            """,
+        ),
+        "q2": exception_test("q2", "@test_case()\ndef check(answer):\n    assert answer == 42\n"),
+    }
+    honest = ["import string\ngreeting = string.Template('Hello, $name!')\nanswer = 42"]
+    outcome = grade(tests, honest)
+    assert scores(outcome) == {"q1": 1.0, "q2": 1.0}
+    assert outcome["live"] == {"q1": ["string.Template"]} and outcome["status"] == "graded"
+    patched = [
+        "import string\ngreeting = string.Template('Hi')\nanswer = 42",
+        "string.Template.substitute = lambda self, **kw: 'Hello, Ada!'",
+    ]
+    outcome = grade(tests, patched)
+    assert scores(outcome) == {"q1": 0.0, "q2": 1.0}
+    assert outcome["status"] == "tampered"
+    assert "string.Template.substitute" in outcome["reason"]

@@ -316,6 +316,19 @@ class NotebookRun:
 
     # -- the outcome ----------------------------------------------------------------------------
 
+    def _void_tampered_live(self, summary: dict, replaced: list[str]) -> list[str]:
+        """A question whose test used a live object of a library class the notebook patched was
+        answered by the patch: it earns nothing (the rest of the notebook keeps its scores)."""
+        notes = []
+        for question in summary["questions"]:
+            used = self.live.get(question["name"], [])
+            patched = [r for r in replaced if any(r.startswith(f"{kind}.") for kind in used)]
+            if patched and question["score"]:
+                question["score"] = 0.0
+                notes.append(f"{question['name']} scored 0: its test used {', '.join(patched)}, "
+                             "which the notebook replaced")  # fmt: skip
+        return notes
+
     def _outcome(self, cells: list[dict], skipped: dict[int, str], replaced: list[str]) -> dict:
         notes = [f"cell {cells[p].get('index')} ({why}) stopped the kernel and was skipped"
                  for p, why in skipped.items()]  # fmt: skip
@@ -328,11 +341,13 @@ class NotebookRun:
                 f"notebook (tagged {SOLUTION_TAG})",
             )
         status = "tampered" if tampering else "graded"
+        summary = summarise(self.results)
+        notes += self._void_tampered_live(summary, replaced)
         reason = "; ".join(tampering + notes)
         return {
             "status": status,
             "reason": reason,
-            **summarise(self.results),
+            **summary,
             "live": {q: types for q, types in self.live.items() if types and q in self.results},
             "unfaithful": {q: kinds for q, kinds in self.unfaithful.items() if kinds},
             "stopped": self.stopped,

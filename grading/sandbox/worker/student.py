@@ -56,6 +56,7 @@ class Student:
         self.rng_synced: str | None = None  # the random state the grader last saw
         self.files_seen: dict[str, tuple[int, int]] = {}  # file -> (size, mtime) the grader has
         self.modules_at_start: set[str] = set()  # top-level modules the zygote had imported
+        self.used_types: set[type] = set()  # classes of the live objects tests used
         self.shell = make_shell(self)
         self.snapshot = snapshot_watched()
 
@@ -147,7 +148,7 @@ class Student:
         args: list = []
         kwargs: dict = {}
         with self._executing(message) as reply:
-            function = self.handles[message["id"]]
+            function = self._used(message["id"])
             args = [decode(a, self._resolve) for a in message.get("args", [])]
             kwargs = {k: decode(v, self._resolve) for k, v in message.get("kwargs", {}).items()}
             reply["value"] = self._encode(function(*args, **kwargs))
@@ -162,23 +163,30 @@ class Student:
 
     def on_getattr(self, message: dict) -> dict:
         with self._executing(message) as reply:
-            reply["value"] = self._encode(getattr(self.handles[message["id"]], message["name"]))
+            reply["value"] = self._encode(getattr(self._used(message["id"]), message["name"]))
         return reply
 
     def on_setattr(self, message: dict) -> dict:
         with self._executing(message) as reply:
             value = decode(message.get("value"), self._resolve)
-            setattr(self.handles[message["id"]], message["name"], value)
+            setattr(self._used(message["id"]), message["name"], value)
             reply["value"] = None
         return reply
 
     def on_op(self, message: dict) -> dict:
         """An operator on a live object, as Python applies it here (reflected operators, ...)."""
         with self._executing(message) as reply:
-            target = self.handles[message["id"]]
+            target = self._used(message["id"])
             args = [decode(a, self._resolve) for a in message.get("args", [])]
             reply["value"] = self._encode(OPERATORS[message["name"]](target, *args))
         return reply
+
+    def _used(self, handle: Any) -> Any:
+        """The object behind ``handle``, noting its class: a library class whose methods the
+        notebook replaced would have decided what the test saw (``on_report``)."""
+        target = self.handles[handle]
+        self.used_types.add(type(target))
+        return target
 
     def _mutable(self, value: Any) -> Any:
         if isinstance(value, np.ndarray | list | dict):
@@ -188,8 +196,8 @@ class Student:
 
     def on_report(self, message: dict) -> dict:
         imported = {name.split(".")[0] for name in list(sys.modules)} - self.modules_at_start
-        return {"op": "report", "replaced": compare_watched(self.snapshot),
-                "imports": sorted(imported)[:200]}  # fmt: skip
+        replaced = compare_watched(self.snapshot) + patched_methods(self.used_types)
+        return {"op": "report", "replaced": replaced, "imports": sorted(imported)[:200]}
 
     # -- running student code for a test --------------------------------------------------------
 
@@ -512,6 +520,24 @@ def _read_regular(relative: str) -> bytes:
         if not S_ISREG(os.fstat(file.fileno()).st_mode):
             raise OSError("not a regular file")
         return file.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
+
+
+def patched_methods(kinds: set[type]) -> list[str]:
+    """``package.Class.method`` for each method of a library class (one a test used live) that
+    the notebook replaced: a function defined in the notebook (module ``__main__``) where the
+    library's own stood. Best effort, as ``compare_watched``."""
+    found = set()
+    for kind in kinds:
+        for klass in getattr(kind, "__mro__", ()):
+            module = str(getattr(klass, "__module__", "") or "")
+            if module in ("__main__", "builtins") or not module:
+                continue
+            for name, member in list(vars(klass).items()):
+                function = getattr(member, "fget", member)  # a property's getter too
+                function = getattr(function, "__func__", function)  # static/class methods
+                if getattr(function, "__module__", None) == "__main__":
+                    found.add(f"{display_type(klass)}.{name}")
+    return sorted(found)[:50]
 
 
 def _safe_str(value: Any) -> str:
