@@ -25,7 +25,6 @@ from pathlib import Path
 
 import nbformat
 
-from . import warm_cli
 from .assignments import Assignment
 from .audit import ALTERNATIVE, load_corpus
 from .benchmark import time_floor, time_otter_run
@@ -33,7 +32,7 @@ from .errors import UsageError
 from .files import atomic_write
 from .notebooks import answer_cell_ids, fill_answers, reference_submission
 from .sandbox.image import DEBIAN_BASE
-from .sandbox.service import address_of, ask
+from .sandbox.service import address_of
 from .sandbox.worker.grader import PHASES_LABEL
 
 START, END = "<!-- benchmark:classes:start -->", "<!-- benchmark:classes:end -->"
@@ -97,13 +96,11 @@ def complete_class(assignment: Assignment, count: int, folder: Path) -> list[Pat
 
 
 def stop_service(engine: str) -> None:
-    """No warm workers and no warm command line: what a first `grade` of the day meets."""
-    warm_cli.stop_all()
+    """No warm workers and no warm command line: what a first `grade` of the day meets, made
+    the way an instructor makes it (``python -m grading service stop``)."""
+    command = [sys.executable, "-m", "grading", "service", "stop"]
+    subprocess.run(command, capture_output=True, text=True, timeout=180, check=True)
     address = address_of(engine, DEBIAN_BASE)
-    try:
-        ask(address, {"op": "stop"}, timeout=120)
-    except (OSError, ValueError):
-        return
     deadline = time.monotonic() + 60
     while address.exists() and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GradingError
-from ..warm_cli import private_folder
+from ..user_folder import private_folder
 from .limits import GRADER_PIDS, Limits
 from .outcome import SandboxRun
 

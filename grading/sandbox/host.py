@@ -4,9 +4,9 @@ JupyterHub): the same worker as in the grading image, in the strongest sandbox t
 Isolation tiers, recorded with every result:
 
 - ``strong``: run as root: new network, PID and mount namespaces (``unshare``), a private root
-  holding only the system folders and this Python (``worker.hostroot``), student code as a uid
-  of its own with rlimits. Short of a container: no memory or pids cgroup (rlimits are per
-  process) and no seccomp filter.
+  holding only the system folders and the Python environment, read-only, wherever it lives
+  (``worker.hostroot``), student code as a uid of its own with rlimits. Short of a container:
+  no memory or pids cgroup (rlimits are per process) and no seccomp filter.
 - ``namespaces``: unprivileged user namespaces: the same namespaces and private root, but student
   code runs as the worker's own (mapped) user, so it could signal or read what the grader's
   user owns inside the sandbox.
@@ -64,6 +64,7 @@ class HostLauncher:
     """Starts worker processes on this host at one isolation tier."""
 
     isolation: str = field(default_factory=strongest_tier)
+    python: str = sys.executable  # the interpreter whose environment the workers run in
     name: str = "local"
     image_engine: None = None
     workdir: None = None
@@ -85,7 +86,7 @@ class HostLauncher:
     ) -> tuple[list[str], dict[str, str]]:
         folder = Path(tempfile.mkdtemp(prefix="grading-worker-"))
         self._folders[name] = folder
-        worker = [sys.executable, "-P", "-m", "worker", "serve", *worker_args(limits, uid),
+        worker = [self.python, "-P", "-m", "worker", "serve", *worker_args(limits, uid),
                   "--student-priority", "normal"]  # fmt: skip
         if self.isolation == "process":
             (folder / "private").mkdir(mode=0o700)
