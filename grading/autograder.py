@@ -56,7 +56,7 @@ class AutograderInfo:
         """``earned`` (the sum of question scores) as Otter's results.json totals it."""
         raw = sum(self.questions.values())
         if self.score_threshold is not None:
-            reached = earned / raw >= self.score_threshold if raw else 0 >= self.score_threshold
+            reached = earned / raw >= self.score_threshold if raw else self.score_threshold <= 0
             return self.possible if reached else 0.0
         if self.points_possible is not None:
             return earned / raw * self.points_possible if raw else 0.0

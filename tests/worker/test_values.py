@@ -23,7 +23,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grading.sandbox.worker.codec import TAG, Opaque, decode, encode
-from grading.sandbox.worker.values import NotData, codec_named
+from grading.sandbox.worker.registry import codec_named
+from grading.sandbox.worker.values import NotData
 from grading.sandbox.worker.values_science import sympy_from_srepr
 
 

@@ -3,8 +3,8 @@
 Scalars travel as JSON; containers as tagged objects; numpy arrays and scalars as their raw
 bytes with a plain dtype (numbers, booleans, strings, dates: never objects, never a pickle).
 Richer values that are data too (a DataFrame, a Fraction, a date, a sympy expression...) travel
-through the value codecs of ``values``: each rebuilds its value from checked data alone, with
-the receiver's own, untouched library.
+through the value codecs (``values``, ``registry``): each rebuilds its value from checked data
+alone, with the receiver's own, untouched library.
 What is not data travels as a reference: a function, a class or any other object becomes a
 handle the other side reaches through the channel (``proxies``), a module its name. Containers
 are matched by exact type: a subclass (a namedtuple, a student's ``list`` with its own methods)
@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from .arrays import PLAIN_KINDS, array_from_raw, raw_array
-from .values import NotData, codec_for, codec_named
+from .registry import codec_for, codec_named
+from .values import NotData
 
 MAX_DEPTH = 32
 MAX_ITEMS = 5_000_000

@@ -18,10 +18,26 @@ live objects a test used, and the outcome names them per question (``docs/archit
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .session import Session
+
+class Session(Protocol):
+    """The requests a proxy makes of its student process (``session.Session``)."""
+
+    def call(self, handle: int, name: str, args: tuple, kwargs: dict) -> Any: ...
+
+    def getattr(self, handle: int, name: str, type_name: str | None) -> Any: ...
+
+    def setattr(self, handle: int, name: str, value: Any, type_name: str | None) -> None: ...
+
+    def op(self, handle: int, op: str, args: tuple, type_name: str | None) -> Any: ...
+
+    def type_of(self, handle: int, type_name: str | None) -> type: ...
+
+    def values(self, names: list[str]) -> dict[str, Any]: ...
+
+    def names(self) -> list[str]: ...
+
 
 # Dunder attributes a test may read off a student's object; any other dunder name is looked up
 # here only (numpy and the copy module probe many, each a round trip for nothing).

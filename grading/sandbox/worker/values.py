@@ -6,14 +6,13 @@ grader's pandas, made from its columns' bytes; nothing of the student's objects 
 patched classes) crosses. ``decode`` must accept only what ``encode`` makes and raise on
 anything else: on the grader's side the payload comes from the student process.
 
-Codecs are found by the exact type of the value (``package.qualname``), or, for families such as
-sympy's expressions, by a base class in its MRO. They import their library only when a value of
-it is met, so a notebook that never uses pandas never imports it here.
+Codecs are found (``registry``) by the exact type of the value (``package.qualname``), or, for
+families such as sympy's expressions, by a base class in its MRO. They import their library only
+when a value of it is met, so a notebook that never uses pandas never imports it here.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,39 +37,6 @@ def type_name(kind: type) -> str:
     """``package.qualname``: the same for pandas 2 (``pandas.core.frame``) and 3 (``pandas``)."""
     package = str(getattr(kind, "__module__", None) or "?").split(".")[0]
     return f"{package}.{getattr(kind, '__qualname__', '?')}"
-
-
-@functools.cache
-def _registry() -> tuple[dict[str, ValueCodec], dict[str, ValueCodec], dict[str, ValueCodec]]:
-    from . import values_numpy, values_pandas, values_science, values_std
-
-    codecs = [
-        *values_std.CODECS,
-        *values_numpy.CODECS,
-        *values_pandas.CODECS,
-        *values_science.CODECS,
-    ]
-    by_type = {name: codec for codec in codecs for name in codec.type_names}
-    by_base = {name: codec for codec in codecs for name in codec.base_names}
-    by_tag = {codec.tag: codec for codec in codecs}
-    return by_type, by_base, by_tag
-
-
-def codec_for(value: Any) -> ValueCodec | None:
-    by_type, by_base, _ = _registry()
-    kind = type(value)
-    codec = by_type.get(type_name(kind))
-    if codec is not None or not by_base:
-        return codec
-    for base in getattr(kind, "__mro__", ())[1:]:
-        codec = by_base.get(type_name(base))
-        if codec is not None:
-            return codec
-    return None
-
-
-def codec_named(tag: str) -> ValueCodec | None:
-    return _registry()[2].get(tag)
 
 
 def checked(condition: bool, what: str) -> None:
