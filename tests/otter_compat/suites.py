@@ -225,12 +225,14 @@ class AssignedSuite(Suite):
             )
             out.append(base)
             hostile = fill(blank, cells, {question: texts["hostile"]})
-            out.append(_hostile(f"{stem}-hostile-{question}", hostile, base.name, attack))
+            why = f"{question} answered with an attack: {_first_statement(attack)}"
+            out.append(_hostile(f"{stem}-hostile-{question}", hostile, base.name, why))
         blank_name = out[0].name
         for tamper in self.tamper:
             source = (self.tamper_dir / tamper).read_text()
             attacked = with_cell_after_init(blank, source)
-            out.append(_hostile(f"{stem}-tamper-{Path(tamper).stem}", attacked, blank_name, source))
+            why = source.splitlines()[0].lstrip("# ")  # each tamper file opens with what it does
+            out.append(_hostile(f"{stem}-tamper-{Path(tamper).stem}", attacked, blank_name, why))
         edited = with_trivial_metadata_tests(blank)
         if edited is not None:
             why = "the untouched notebook whose metadata tests were replaced by passing ones"
@@ -315,11 +317,17 @@ def _notebook(stem: str, nb: nbformat.NotebookNode, why: str, graded: bool = Tru
     return Submission(f"{stem}.ipynb", notebook_bytes(nb), graded=graded, why=why)
 
 
-def _hostile(stem: str, nb: nbformat.NotebookNode, base: str, attack: str) -> Submission:
-    first = next((line for line in attack.splitlines() if line.strip()), "").lstrip("# ")
-    return Submission(
-        f"{stem}.ipynb", notebook_bytes(nb), expect=HOSTILE, base=base, why=first[:100]
-    )
+def _hostile(stem: str, nb: nbformat.NotebookNode, base: str, why: str) -> Submission:
+    return Submission(f"{stem}.ipynb", notebook_bytes(nb), expect=HOSTILE, base=base, why=why)
+
+
+def _first_statement(code: str) -> str:
+    """The first line of ``code`` that is not blank, a comment or an import."""
+    for line in code.splitlines():
+        text = line.strip()
+        if text and not text.startswith(("#", "import ", "from ")):
+            return text[:90]
+    return ""
 
 
 def _hand_written(path: Path) -> Submission:
@@ -327,21 +335,12 @@ def _hand_written(path: Path) -> Submission:
     name = path.name
     if name.endswith(".nb.py"):
         nb = notebook_from_text(path.read_text(), str(path))
-        return Submission(name.removesuffix(".nb.py") + ".ipynb", notebook_bytes(nb), why=_why(nb))
+        return Submission(name.removesuffix(".nb.py") + ".ipynb", notebook_bytes(nb))
     if name.endswith(".script.py"):
         return Submission(name.removesuffix(".script.py") + ".py", path.read_bytes())
     if name.endswith(".zip") and path.is_dir():
         return Submission(name, _zip_folder(path))
     raise ValueError(f"{path}: not a .nb.py, .script.py or .zip/ submission")
-
-
-def _why(nb: nbformat.NotebookNode) -> str:
-    """The first comment of the notebook's cells, a hint for assertion messages."""
-    for cell in nb.cells:
-        for line in cell.source.splitlines():
-            if "# " in line and not line.lstrip().startswith("import"):
-                return line.split("# ", 1)[1][:100]
-    return ""
 
 
 def _zip_folder(folder: Path) -> bytes:
