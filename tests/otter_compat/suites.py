@@ -326,7 +326,7 @@ def _first_statement(code: str) -> str:
     for line in code.splitlines():
         text = line.strip()
         if text and not text.startswith(("#", "import ", "from ")):
-            return text[:90]
+            return text.split("  # ")[0][:90]
     return ""
 
 
