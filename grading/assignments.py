@@ -13,6 +13,8 @@ always gets the same ids, the build hands them to Otter, and the question list n
 from __future__ import annotations
 
 import functools
+import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,13 +111,26 @@ def read_master(master_notebook: Path) -> nbformat.NotebookNode:
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """A notebook file as nbformat 4, or a ``MasterError`` naming the file."""
+    """A notebook file as nbformat 4, or a ``MasterError`` naming the file.
+
+    Cells the file gives no id keep none: nbformat fills in random ones for a 4.5 notebook
+    that lacks them, which would make every build differ; ``normalise_master`` gives stable ones.
+    """
     try:
-        return nbformat.read(path, as_version=4)
+        text = path.read_text(encoding="utf-8")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat's MissingIDFieldWarning: handled below
+            nb = nbformat.reads(text, as_version=4)
+        written = json.loads(text).get("cells")
     except FileNotFoundError:
         raise MissingInput(f"{path}: no such master notebook") from None
     except Exception as error:  # nbformat raises JSON, validation and version errors alike
         raise MasterError(f"{path}: not a readable notebook ({error})") from None
+    if isinstance(written, list) and len(written) == len(nb.cells):
+        for raw, cell in zip(written, nb.cells, strict=True):
+            if isinstance(raw, dict) and not raw.get("id"):
+                cell.pop("id", None)
+    return nb
 
 
 def normalise_master(nb: nbformat.NotebookNode, path: Path) -> bool:

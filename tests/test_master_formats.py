@@ -10,6 +10,7 @@ naming the file, never a traceback.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -87,6 +88,16 @@ def test_a_master_without_cell_ids_gets_ids_from_positions(tmp_path):
     assert q1.solution_cell_ids == ("cell-5",)
     assert nb.cells[4].source == "x = 2  # SOLUTION"
     assert [c.id for c in read_master(path).cells] == [c.id for c in nb.cells]  # stable
+
+
+def test_a_45_master_missing_ids_gets_the_same_ids_every_time(tmp_path):
+    """nbformat would invent random ids for it (and a build would never be the same twice)."""
+    path = write_master(tmp_path / "hw.ipynb", question("name: q1\nmanual: true\npoints: 1"))
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps({**data, "nbformat_minor": 5}))  # 4.5, still without ids
+    assert '"id"' not in path.read_text()
+    assert [c.id for c in read_master(path).cells] == ["cell-1", "cell-2"]
+    assert [c.id for c in read_master(path).cells] == ["cell-1", "cell-2"]
 
 
 def test_fenced_otter_delimiters_read_like_raw_cells(tmp_path):
