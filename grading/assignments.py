@@ -190,8 +190,8 @@ def _unique(candidate: str, taken: set[str]) -> str:
 def read_questions(master_notebook: Path) -> list[Question]:
     """The graded questions of a master notebook, in notebook order (read once per version)."""
     stat = master_notebook.stat() if master_notebook.is_file() else None
-    key = (stat.st_mtime_ns, stat.st_size) if stat else None
-    return list(_read_questions(master_notebook.resolve(), key))
+    version = (master_notebook.resolve(), stat.st_mtime_ns, stat.st_size) if stat else None
+    return list(_read_questions(master_notebook, version))
 
 
 @functools.lru_cache(maxsize=16)
