@@ -65,11 +65,15 @@ class Marking:
         self.notices: list[str] = []
         for name, question in self.questions.items():
             from_file = specs.get(name)
-            spec = from_file or default_rubric(question.points)
+            spec = default_rubric(question.points) if from_file is None else from_file
             created = self.book.ensure_rubric(
                 name, question.points, spec.scoring, list(spec.items), SYSTEM
             )
-            if not created and from_file and not _same(self.book.rubric(name), from_file):
+            if (
+                not created
+                and from_file is not None
+                and not _same(self.book.rubric(name), from_file)
+            ):
                 self.notices.append(
                     f"{name}: the gradebook's rubric differs from {self.rubric_file.name};"
                     " the gradebook's is used (answers refer to its items). Write the rubrics"
