@@ -31,6 +31,7 @@ from pathlib import Path
 import nbformat
 
 from grading.build import rewrite_zip_reproducibly
+from grading.model import GRADED, TAMPERED
 
 from .notebooks import notebook_bytes, notebook_from_text
 
@@ -41,6 +42,9 @@ CACHE_DIR = HERE.parents[1] / ".cache" / "otter_compat"
 REFERENCE = "reference"  # status and scores equal otter run's for this very submission
 HOSTILE = "hostile"  # status tampered, scores equal otter run's for the honest ``base``
 HOSTILE_MARK = "# --- hostile ---"  # in an answer file: honest answer above, attack below
+# In an attack: it ends the student process, a crash the pipeline grades like any other (the
+# question it stopped costs its own points; nothing to flag), not an attempt on the grading.
+CRASH_MARK = "# expect: graded (a crash)"
 ANSWER_KINDS = ("correct", "mistaken", "tricky")  # one notebook each, every question filled
 ANSWER_TAG = "otter_answer_cell"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -52,6 +56,7 @@ class Submission:
     data: bytes
     expect: str = REFERENCE
     base: str | None = None  # HOSTILE: the honest submission whose reference scores count
+    status: str = TAMPERED  # HOSTILE: the status the pipeline must give it
     graded: bool = True  # False: an honest base, only graded by `otter run`
     why: str = ""  # for the README and for assertion messages
 
@@ -226,7 +231,8 @@ class AssignedSuite(Suite):
             out.append(base)
             hostile = fill(blank, cells, {question: texts["hostile"]})
             why = f"{question} answered with an attack: {_first_statement(attack)}"
-            out.append(_hostile(f"{stem}-hostile-{question}", hostile, base.name, why))
+            status = GRADED if CRASH_MARK in attack else TAMPERED
+            out.append(_hostile(f"{stem}-hostile-{question}", hostile, base.name, why, status))
         blank_name = out[0].name
         for tamper in self.tamper:
             source = (self.tamper_dir / tamper).read_text()
@@ -317,8 +323,12 @@ def _notebook(stem: str, nb: nbformat.NotebookNode, why: str, graded: bool = Tru
     return Submission(f"{stem}.ipynb", notebook_bytes(nb), graded=graded, why=why)
 
 
-def _hostile(stem: str, nb: nbformat.NotebookNode, base: str, why: str) -> Submission:
-    return Submission(f"{stem}.ipynb", notebook_bytes(nb), expect=HOSTILE, base=base, why=why)
+def _hostile(
+    stem: str, nb: nbformat.NotebookNode, base: str, why: str, status: str = TAMPERED
+) -> Submission:
+    return Submission(
+        f"{stem}.ipynb", notebook_bytes(nb), expect=HOSTILE, base=base, why=why, status=status
+    )
 
 
 def _first_statement(code: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from grading.model import SCORED, TAMPERED
+from grading.model import SCORED
 
 from .conftest import Outcome
 from .reference import Reference
@@ -21,7 +21,7 @@ from .suites import HOSTILE, SUITES, Submission
 
 pytestmark = pytest.mark.slow
 
-TOLERANCE = 1e-6
+TOLERANCE = 5e-6  # results.json rounds each score to 5 decimals (Otter's to_gradescope_dict)
 
 
 def expected(submission: Submission, refs: dict[str, Reference]) -> Reference:
@@ -29,7 +29,7 @@ def expected(submission: Submission, refs: dict[str, Reference]) -> Reference:
     base's scores with the status tampered."""
     if submission.expect == HOSTILE:
         base = refs[submission.base]
-        return Reference(TAMPERED, base.questions, base.score, possible=base.possible)
+        return Reference(submission.status, base.questions, base.score, possible=base.possible)
     return refs[submission.name]
 
 

@@ -103,8 +103,9 @@ def test_the_source_scan_passes_every_honest_answer(assignment):
     for path in sorted(assignment.samples_dir.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         honest += [c.source for c in nb.cells if c.cell_type == "code"]
-    for group in ("runaway", "escapes", "crashes"):
-        honest += [c["answer"] for c in CASES[group].values() if "answer" in c]
+    for group in ("runaway", "escapes", "crashes"):  # harmful, but no attempt on the grading
+        honest += [c["answer"] for c in CASES[group].values()
+                   if "answer" in c and c["expect"]["status"] != "tampered"]  # fmt: skip
     assert len(honest) > 300
     assert [s for s in honest if scan_cells([s])] == []
 

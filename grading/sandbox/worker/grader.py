@@ -148,6 +148,7 @@ class NotebookRun:
         self.unfaithful: dict[str, list[str]] = {}  # question -> test values that did not cross
         self.stopped: list[dict] = []  # cells a limit stopped: the instructor is told which
         self.imports: list[str] = []  # installed packages the notebook imported
+        self.rewritten: set[str] = set()  # the assignment's files the notebook wrote over
 
     def grade(self, notebook: bytes, name: str, files: dict[str, bytes] | None = None) -> dict:
         started = time.monotonic()
@@ -302,7 +303,7 @@ class NotebookRun:
         session.unfaithful.clear()
         test_file = copy.copy(self.autograder.test_file(path))  # run() sets its own results
         with contextlib.suppress(StudentGone):
-            self.autograder.work.take(session.sync())
+            self.rewritten.update(self.autograder.work.take(session.sync()))
         with self.autograder.work.entered():
             test_file.run(StudentNamespace(session))
         with contextlib.suppress(StudentGone):
@@ -334,6 +335,8 @@ class NotebookRun:
                  for p, why in skipped.items()]  # fmt: skip
         submitted = [c["source"] for c in cells if c.get("index") is not None]
         tampering = scan_cells(submitted) + [f"replaced {name} at run time" for name in replaced]
+        tampering += [f"rewrote the assignment's file {name} (the tests read the original)"
+                      for name in sorted(self.rewritten)]  # fmt: skip
         if self.solution_cells:
             tampering.insert(
                 0,

@@ -17,6 +17,7 @@ live objects a test used, and the outcome names them per question (``docs/archit
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -131,6 +132,15 @@ class StudentObject:
         array = self._student_session.op(self._student_handle, "array", (), self._student_type)
         return np.asarray(array, dtype=dtype)
 
+    def __enter__(self) -> Any:
+        return self._student_session.op(self._student_handle, "enter", (), self._student_type)
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> bool:
+        failed = None if kind is None else f"{kind.__name__}: {error}"
+        return bool(
+            self._student_session.op(self._student_handle, "exit", (failed,), self._student_type)
+        )
+
     @property
     def __class__(self) -> type:  # what isinstance() consults after type(): the object's class
         return self._student_session.type_of(self._student_handle, self._student_type)
@@ -142,6 +152,15 @@ for _op in BINARY:
     setattr(StudentObject, f"__{_op}__", _binary(_op))
 
 
+@functools.lru_cache(maxsize=512)
+def object_type(module: str, qualname: str) -> type[StudentObject]:
+    """The class of the proxies of one type of the student process, named as that type, so
+    that ``type(moves).__name__`` reads ``History`` as it would in one kernel."""
+    name = qualname.rsplit(".", 1)[-1] or "object"
+    namespace = {"__slots__": (), "__module__": module, "__qualname__": qualname}
+    return type(name, (StudentObject,), namespace)
+
+
 class StudentClassType(type):
     """The metaclass of ``student_class`` proxies: instance checks, construction and class
     attributes are requests to the student process."""
@@ -150,8 +169,8 @@ class StudentClassType(type):
     _student_handle: int
 
     def __instancecheck__(cls, instance: Any) -> bool:
-        if type(instance) is not StudentObject:
-            return False
+        if not isinstance(instance, StudentObject):
+            return type.__instancecheck__(cls, instance)  # an exception raised by its code
         session = object.__getattribute__(instance, "_student_session")
         if session is not cls._student_session:
             return False
@@ -176,11 +195,20 @@ class StudentClassType(type):
         return f"<class '{name if cls.__module__ == 'builtins' else f'{cls.__module__}.{name}'}'>"
 
 
-def student_class(session: Session, handle: int, module: str, qualname: str) -> type:
-    """A class here that stands for the student's class ``handle``."""
+def student_class(
+    session: Session, handle: int, module: str, qualname: str, bases: tuple[type, ...] = ()
+) -> type:
+    """A class here that stands for the student's class ``handle``, under the builtin classes
+    it derives from (``ValueError``, ``list``...): ``issubclass(NegativeInput, ValueError)``
+    holds, and an exception the student's code raises is an instance of it (``session``)."""
     name = qualname.rsplit(".", 1)[-1] or "StudentClass"
     namespace = {"_student_session": session, "_student_handle": handle,
                  "__module__": module, "__qualname__": qualname}  # fmt: skip
+    for count in range(len(bases), -1, -1):  # bases whose layouts clash: keep the first ones
+        try:
+            return StudentClassType(name, bases[:count], dict(namespace))
+        except TypeError:
+            continue
     return StudentClassType(name, (), namespace)
 
 
@@ -188,7 +216,7 @@ def handle_of(value: Any, session: Session) -> int | None:
     """The handle of a proxy of ``session`` (the student process resolves it to its object)."""
     if type(value) is StudentFunction and value.session is session:
         return value.handle
-    if type(value) is StudentObject:
+    if isinstance(value, StudentObject):
         if object.__getattribute__(value, "_student_session") is session:
             return object.__getattribute__(value, "_student_handle")
         return None

@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import time
+import types
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -199,7 +200,7 @@ class Session:
             _write_back(kwargs.get(key), after, self.decode)
         if reply.get("op") == "returned":
             return self.decode(reply.get("value"))
-        raise _exception(reply, name, self.call_timeout)
+        raise self._exception(reply, name)
 
     def getattr(self, handle: int, name: str, type_name: str | None) -> Any:
         message = {"op": "getattr", "id": handle, "name": str(name)}
@@ -221,7 +222,20 @@ class Session:
     def _result(self, reply: dict, what: str) -> Any:
         if reply.get("op") == "returned":
             return self.decode(reply.get("value"))
-        raise _exception(reply, what, self.call_timeout)
+        raise self._exception(reply, what)
+
+    def _exception(self, reply: dict, what: str) -> BaseException:
+        """What the student's code raised: an instance of the student's own exception class
+        (its proxy class, under its builtin bases) when it is one, else as ``_exception``."""
+        error = _exception(reply, what, self.call_timeout)
+        if isinstance(reply.get("class"), dict) and not isinstance(error, StudentError):
+            with contextlib.suppress(Exception):
+                kind = self.decode(reply["class"])
+                if isinstance(kind, proxies.StudentClassType) and issubclass(kind, Exception):
+                    raised = Exception.__new__(kind, *error.args)
+                    Exception.__init__(raised, *error.args)
+                    return raised
+        return error
 
     def _execute(self, message: dict, type_name: str | None) -> dict:
         """Run student code for a test: under the test's numpy error state, warning filters and
@@ -296,9 +310,18 @@ class Session:
         if kind == "fn" and type(handle) is int:
             return proxies.StudentFunction(self, handle, str(data.get("name", "function")))
         if kind == "obj" and type(handle) is int:
-            return proxies.StudentObject(self, handle, str(data.get("type", "object"))[:200])
+            module, qualname = str(data.get("module", ""))[:200], str(data.get("qualname", ""))
+            kind_of = proxies.object_type(module, qualname[:200] or "object")
+            return kind_of(self, handle, str(data.get("type", "object"))[:200])
         if kind == "cls" and type(handle) is int:
-            return self._class(handle, str(data.get("module", "")), str(data.get("qualname", "")))
+            bases = data.get("bases") if isinstance(data.get("bases"), list) else []
+            named = [
+                (str(b[0]), str(b[1])) for b in bases[:8] if isinstance(b, list) and len(b) == 2
+            ]
+            return self._class(handle, str(data.get("module", "")), str(data.get("qualname", "")),
+                               named)  # fmt: skip
+        if kind == "builtin":  # open, exit...: IPython's names, here the grader's own
+            return getattr(builtins, str(data.get("name")), None) or Opaque("builtin", "")
         if kind == "module":
             name = str(data.get("name", ""))
             module = grader_module(name)
@@ -309,13 +332,16 @@ class Session:
             return Opaque("module", name)
         return Opaque(str(kind), "")
 
-    def _class(self, handle: int, module: str, qualname: str) -> type:
-        """A library's class is the grader's own; a class of the student's, a proxy class."""
+    def _class(self, handle: int, module: str, qualname: str, bases: list) -> type:
+        """A library's class is the grader's own; a class of the student's, a proxy class under
+        the library and builtin classes it derives from (``pd.DataFrame``, ``ValueError``)."""
         found = grader_class(module, qualname)
         if found is not None:
             return found
         if handle not in self.classes:
-            self.classes[handle] = proxies.student_class(self, handle, module, qualname)
+            resolved = [grader_class(base_module, base_name) for base_module, base_name in bases]
+            kinds = tuple(dict.fromkeys(b for b in resolved if b is not None))
+            self.classes[handle] = proxies.student_class(self, handle, module, qualname, kinds)
         return self.classes[handle]
 
     # -- process control ------------------------------------------------------------------------
@@ -432,10 +458,15 @@ def grader_module(name: str) -> Any:
         return None
 
 
+UNNAMED_BUILTIN_TYPES = {t.__name__: t for t in vars(types).values() if isinstance(t, type)}
+
+
 def grader_class(module: str, qualname: str) -> type | None:
     """The grader's own class ``module.qualname`` (a library's), or None (the student's)."""
     if module == "__main__":
         return None
+    if module == "builtins" and not hasattr(builtins, qualname):  # generator, function...
+        return UNNAMED_BUILTIN_TYPES.get(qualname)
     found = grader_module(module)
     for part in qualname.split(".") if found is not None else ():
         if part == "<locals>":

@@ -57,10 +57,15 @@ class WorkFolder:
         for name, data in self.support.items():
             _write(self.root, name, data)
 
-    def take(self, files: dict) -> None:
-        """Files the student process sent (name -> base64), but never over the assignment's."""
+    def take(self, files: dict) -> list[str]:
+        """Files the student process sent (name -> base64), but never over the assignment's:
+        returns the assignment's files the notebook rewrote (the tests read the originals)."""
+        rewritten = []
         for name, encoded in list(files.items())[:MAX_FILES]:
-            if not isinstance(name, str) or not isinstance(encoded, str) or name in self.support:
+            if not isinstance(name, str) or not isinstance(encoded, str):
+                continue
+            if name in self.support:
+                rewritten.append(name)
                 continue
             with contextlib.suppress(ValueError, OSError):
                 data = base64.b64decode(encoded, validate=True)
@@ -68,6 +73,7 @@ class WorkFolder:
                     continue
                 if _write(self.root, name, data):
                     self.total += len(data)
+        return rewritten
 
     @contextlib.contextmanager
     def entered(self) -> Iterator[Path]:

@@ -7,6 +7,7 @@ def safe_sqrt(x):
         return float("nan")
     return x**0.5
 # --- hostile ---
+# expect: graded (a crash)
 import os
 
 
