@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
@@ -36,13 +37,16 @@ from .zip_requirements import (
     read_requirements,
 )
 
+if TYPE_CHECKING:
+    from . import Engine
+
 
 def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
 def assignment_environment(
-    autograder_zip: Path, sandbox, image: str | None, say: Callable[[str], None] = _say
+    autograder_zip: Path, sandbox: Engine, image: str | None, say: Callable[[str], None] = _say
 ) -> str | None:
     """What ``sandbox.run_submission`` takes as ``image`` for this zip: the grading image's tag
     or a layer's over it; on the host None (this Python) or the Python of the zip's venv."""
@@ -74,7 +78,12 @@ def image_markers() -> dict[str, str]:
     return markers
 
 
-def _layer(found: ZipRequirements, base: str | None, engine_of, say) -> str | None:
+def _layer(
+    found: ZipRequirements,
+    base: str | None,
+    engine_of: Callable[[], ContainerEngine],
+    say: Callable[[str], None],
+) -> str | None:
     installed = pins(constraints_from_environment())
     lacking = missing(found, installed, image_markers())
     if not lacking or base is None:
@@ -94,7 +103,7 @@ def _layer(found: ZipRequirements, base: str | None, engine_of, say) -> str | No
     return tag
 
 
-def _venv(found: ZipRequirements, python: str | None, say) -> str | None:
+def _venv(found: ZipRequirements, python: str | None, say: Callable[[str], None]) -> str | None:
     names = [Requirement(line).name for line in found.pip]
     names += [Requirement(line).name for spec in found.conda if (line := conda_as_pip(spec))]
     lacking = missing(found, _installed(names), default_environment())

@@ -25,7 +25,7 @@ from ..errors import GradingError
 OTTER = "otter-grader"  # the grading environment's own, pinned: never the zip's
 # Conda-only dependencies that a Python environment with pip and Jupyter's kernel satisfies.
 CONDA_SATISFIED = frozenset({"python", "pip", "jupyter_server", "nb_conda_kernels", "ipykernel"})
-PIP_FILES = ("requirements.txt",)
+PIP_FILE = "requirements.txt"  # older Otter's; an old environment.yml points at it
 ENVIRONMENT_FILE = "environment.yml"
 
 
@@ -46,22 +46,14 @@ def read_requirements(autograder_zip: Path) -> ZipRequirements:
     """The pip and conda requirements of ``requirements.txt`` and ``environment.yml``."""
     try:
         with zipfile.ZipFile(autograder_zip) as zf:
-            members = set(zf.namelist())
-            pip: list[str] = []
-            for name in PIP_FILES:
-                if name in members:
-                    pip += _pip_lines(zf, name, members, autograder_zip, seen=set())
-            conda: list[str] = []
-            if ENVIRONMENT_FILE in members:
-                env_pip, conda = _environment(zf, members, autograder_zip)
-                pip += [line for line in env_pip if line not in pip]
+            reader = _Reader(zf, autograder_zip)
+            pip = reader.pip_file(PIP_FILE, set()) if PIP_FILE in reader.members else []
+            env_pip, conda = reader.environment()
     except (OSError, zipfile.BadZipFile) as error:
         raise RequirementsError(f"{autograder_zip}: cannot read the zip: {error}") from None
-    for line in pip:
-        _parse(line, autograder_zip)
-    kept = tuple(
-        line for line in pip if canonicalize_name(_parse(line, autograder_zip).name) != OTTER
-    )
+    pip += [line for line in env_pip if line not in pip]
+    parsed = [(line, _parse(line, autograder_zip)) for line in pip]
+    kept = tuple(line for line, req in parsed if canonicalize_name(req.name) != OTTER)
     return ZipRequirements(autograder_zip, kept, tuple(conda))
 
 
@@ -74,59 +66,61 @@ def _parse(line: str, autograder_zip: Path) -> Requirement:
         ) from None
 
 
-def _pip_lines(
-    zf: zipfile.ZipFile, name: str, members: set[str], autograder_zip: Path, seen: set[str]
-) -> list[str]:
-    """A requirements file's lines; ``-r other.txt`` reads that member of the zip too."""
-    seen.add(name)
-    text = zf.read(name).decode("utf-8", "replace")
-    lines: list[str] = []
-    for raw in text.splitlines():
-        line = re.sub(r"(^|\s)#.*$", "", raw).strip()
-        if line:
-            lines += _pip_line(line, zf, members, autograder_zip, seen, where=name)
-    return lines
+class _Reader:
+    """One zip's requirement files; ``-r other.txt`` is followed to that member of the zip."""
 
+    def __init__(self, zf: zipfile.ZipFile, path: Path) -> None:
+        self.zf, self.path = zf, path
+        self.members = set(zf.namelist())
 
-def _pip_line(line, zf, members, autograder_zip, seen, where) -> list[str]:
-    included = re.fullmatch(r"(?:-r|--requirement)(?:\s+|=)(\S+)", line)
-    if included:
-        member = included.group(1)
-        if member not in members:
+    def pip_file(self, name: str, seen: set[str]) -> list[str]:
+        seen.add(name)
+        lines: list[str] = []
+        for raw in self.zf.read(name).decode("utf-8", "replace").splitlines():
+            line = re.sub(r"(^|\s)#.*$", "", raw).strip()
+            if line:
+                lines += self.pip_line(line, name, seen)
+        return lines
+
+    def pip_line(self, line: str, where: str, seen: set[str]) -> list[str]:
+        included = re.fullmatch(r"(?:-r|--requirement)(?:\s+|=)(\S+)", line)
+        if included:
+            member = included.group(1)
+            if member not in self.members:
+                raise RequirementsError(
+                    f"{self.path}: {where} includes {member}, which is not in the zip"
+                )
+            return [] if member in seen else self.pip_file(member, seen)
+        if line.startswith("-"):
             raise RequirementsError(
-                f"{autograder_zip}: {where} includes {member}, which is not in the zip"
+                f"{self.path}: {where} has the pip option {line!r}; this grader installs "
+                "requirements only (name and version), from the package index it is set up with"
             )
-        return [] if member in seen else _pip_lines(zf, member, members, autograder_zip, seen)
-    if line.startswith("-"):
-        raise RequirementsError(
-            f"{autograder_zip}: {where} has the pip option {line!r}; this grader installs "
-            "requirements only (name and version), from the package index it is set up with"
-        )
-    return [line]
+        return [line]
 
+    def environment(self) -> tuple[list[str], list[str]]:
+        """``environment.yml``'s pip list, and its conda dependencies that need something."""
+        if ENVIRONMENT_FILE not in self.members:
+            return [], []
+        import yaml
 
-def _environment(
-    zf: zipfile.ZipFile, members: set[str], autograder_zip: Path
-) -> tuple[list[str], list[str]]:
-    import yaml
-
-    try:
-        environment = yaml.safe_load(zf.read(ENVIRONMENT_FILE)) or {}
-    except yaml.YAMLError as error:
-        raise RequirementsError(
-            f"{autograder_zip}: {ENVIRONMENT_FILE} is not YAML: {error}"
-        ) from None
-    dependencies = environment.get("dependencies") if isinstance(environment, dict) else None
-    pip: list[str] = []
-    conda: list[str] = []
-    for dependency in dependencies or []:
-        if isinstance(dependency, dict):
-            for line in dependency.get("pip") or []:
-                where = f"{ENVIRONMENT_FILE}'s pip list"
-                pip += _pip_line(str(line).strip(), zf, members, autograder_zip, set(), where)
-        elif _conda_name(str(dependency)) not in CONDA_SATISFIED:
-            conda.append(str(dependency).strip())
-    return pip, conda
+        try:
+            environment = yaml.safe_load(self.zf.read(ENVIRONMENT_FILE)) or {}
+        except yaml.YAMLError as error:
+            raise RequirementsError(
+                f"{self.path}: {ENVIRONMENT_FILE} is not YAML: {error}"
+            ) from None
+        dependencies = environment.get("dependencies") if isinstance(environment, dict) else None
+        pip: list[str] = []
+        conda: list[str] = []
+        for dependency in dependencies or []:
+            if isinstance(dependency, dict):
+                for line in dependency.get("pip") or []:
+                    where = f"{ENVIRONMENT_FILE}'s pip list"
+                    pip += self.pip_line(str(line).strip(), where, set())
+            elif _conda_name(str(dependency)) not in CONDA_SATISFIED:
+                conda.append(str(dependency).strip())
+        return pip, conda
 
 
 def _conda_name(spec: str) -> str:
