@@ -1,23 +1,31 @@
 """What the pipeline needs to know about an autograder zip, read once on the host.
 
-Reading the questions takes Otter's own test-file parser, and importing Otter costs seconds;
-what it finds is cached per zip hash (``~/.cache/notebook-grading/autograders/``), so a
-later ``grade`` of the same zip starts without importing Otter at all.
+Any zip that ``otter assign`` or ``otter generate`` makes: OK-format (doctest) or exception-format
+test files, its ``otter_config.json``, its requirements. Reading the questions takes Otter's own
+test-file parser, and importing Otter costs seconds; what it finds is cached per zip hash
+(``~/.cache/notebook-grading/autograders/``), so a later ``grade`` of the same zip starts without
+importing Otter at all.
+
+It also decides how the zip is graded: by the warm engine, or, for what the warm engine cannot
+honour (Otter plugins, grading from the log), by ``otter run`` in the same sandbox, or not at
+all (R assignments), always with the reason.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import tempfile
 import zipfile
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import GradingError, MissingInput
 from .files import atomic_write, cache_dir
 from .model import sha256_file
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+MAX_TEST_BYTES = 5 * 1024 * 1024
 
 
 class AutograderError(GradingError, ValueError):
@@ -31,10 +39,32 @@ class AutograderInfo:
     assignment: str | None  # Otter's assignment name, checked against each notebook
     questions: dict[str, float]  # autograded question -> points
     show_hidden: bool  # whether students may see hidden test results (after publication)
+    show_stdout: bool = False  # whether students may see the grading log (after publication)
+    points_possible: float | None = None  # Otter rescales the total to this many points
+    score_threshold: float | None = None  # Otter's pass/fail: full marks at or above, else 0
+    test_format: str = "exception"  # "ok", "exception" or "mixed"
+    otter_run_because: str = ""  # why the warm engine cannot grade it: otter run does
+
+    @property
+    def possible(self) -> float:
+        """The total a student can reach, as Otter's results.json counts it."""
+        if self.points_possible is not None:
+            return self.points_possible
+        return sum(self.questions.values())
+
+    def total(self, earned: float) -> float:
+        """``earned`` (the sum of question scores) as Otter's results.json totals it."""
+        raw = sum(self.questions.values())
+        if self.score_threshold is not None:
+            reached = earned / raw >= self.score_threshold if raw else self.score_threshold <= 0
+            return self.possible if reached else 0.0
+        if self.points_possible is not None:
+            return earned / raw * self.points_possible if raw else 0.0
+        return earned
 
 
 def read_autograder(path: Path, cache: Path | None = None) -> AutograderInfo:
-    """Validate an Otter autograder zip and read its questions and visibility settings."""
+    """Validate an Otter autograder zip and read its questions, settings and grading path."""
     if not path.is_file():
         raise MissingInput(f"{path}: autograder zip not found")
     sha256 = sha256_file(path)
@@ -53,28 +83,119 @@ def read_autograder(path: Path, cache: Path | None = None) -> AutograderInfo:
 
 
 def _parse(path: Path, sha256: str) -> AutograderInfo:
-    from otter.test_files import ExceptionTestFile
-
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
+            names = {PurePosixPath(n).as_posix() for n in zf.namelist()}
             if "otter_config.json" not in names and "run_autograder" not in names:
                 raise AutograderError(f"{path}: not an Otter autograder zip (no otter_config.json)")
-            config = (
-                json.loads(zf.read("otter_config.json")) if "otter_config.json" in names else {}
-            )
-            questions = {}
-            for name in sorted(n for n in names if n.startswith("tests/") and n.endswith(".py")):
-                test_file = ExceptionTestFile.from_string(zf.read(name).decode(), path=name)
-                questions[test_file.name] = float(test_file.possible)
+            config = _config(path, zf, names)
+            _refuse_other_languages(path, config, names)
+            tests = _test_sources(path, zf, names)
     except zipfile.BadZipFile:
         raise AutograderError(f"{path}: not a zip file") from None
-    if not questions:
+    if not tests:
         raise AutograderError(f"{path}: the autograder zip holds no tests/*.py")
+    questions, formats = _questions(path, tests)
     return AutograderInfo(
         path=path,
         sha256=sha256,
         assignment=config.get("assignment_name"),
         questions=questions,
         show_hidden=bool(config.get("show_hidden", False)),
+        show_stdout=bool(config.get("show_stdout", False)),
+        points_possible=_number(path, config, "points_possible"),
+        score_threshold=_number(path, config, "score_threshold"),
+        test_format=formats.pop() if len(formats) == 1 else "mixed",
+        otter_run_because=_needs_otter_run(config),
     )
+
+
+def _config(path: Path, zf: zipfile.ZipFile, names: set[str]) -> dict:
+    if "otter_config.json" not in names:
+        return {}
+    try:
+        config = json.loads(zf.read("otter_config.json"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise AutograderError(f"{path}: otter_config.json is not JSON ({error})") from None
+    if not isinstance(config, dict):
+        raise AutograderError(f"{path}: otter_config.json must hold a JSON object")
+    return config
+
+
+def _refuse_other_languages(path: Path, config: dict, names: set[str]) -> None:
+    language = str(config.get("lang", "python")).lower()
+    r_tests = [n for n in names if n.startswith("tests/") and n.lower().endswith(".r")]
+    if language != "python" or r_tests:
+        raise AutograderError(
+            f"{path}: an R assignment (lang: {language}"
+            f"{', tests ' + ', '.join(sorted(r_tests)[:3]) if r_tests else ''}); this pipeline "
+            "grades Python assignments: grade it with `otter grade`"
+        )
+
+
+def _test_sources(path: Path, zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """``tests/<name>.py`` -> its text, as Otter's runner globs them (``./tests/*.py``)."""
+    sources = {}
+    for name in sorted(names):
+        member = PurePosixPath(name)
+        if member.parent != PurePosixPath("tests") or member.suffix != ".py":
+            continue
+        if member.name == "__init__.py":
+            continue
+        if zf.getinfo(name).file_size > MAX_TEST_BYTES:
+            raise AutograderError(f"{path}: {name} is larger than {MAX_TEST_BYTES} bytes")
+        try:
+            sources[name] = zf.read(name).decode("utf-8")
+        except UnicodeDecodeError:
+            raise AutograderError(f"{path}: {name} is not UTF-8 text") from None
+    return sources
+
+
+def _questions(path: Path, tests: dict[str, str]) -> tuple[dict[str, float], set[str]]:
+    """Question -> points and the formats found, by Otter's own parser (``create_test_file``)."""
+    from otter.nbmeta_config import NBMetadataConfig
+    from otter.test_files import OKTestFile, create_test_file
+
+    questions: dict[str, float] = {}
+    formats: set[str] = set()
+    with tempfile.TemporaryDirectory(prefix="autograder-tests-") as tmp:
+        for name, source in tests.items():
+            file = Path(tmp) / PurePosixPath(name).name
+            file.write_text(source, encoding="utf-8")
+            try:
+                test_file = create_test_file(str(file), NBMetadataConfig())
+            except Exception as error:  # the instructor's file: say which and why
+                why = f"{type(error).__name__}: {error}".strip()
+                raise AutograderError(f"{path}: {name} is not an Otter test file ({why})") from None
+            if test_file.name in questions:
+                raise AutograderError(f"{path}: two test files define question {test_file.name}")
+            questions[test_file.name] = float(test_file.possible)
+            formats.add("ok" if isinstance(test_file, OKTestFile) else "exception")
+    return questions, formats
+
+
+def _number(path: Path, config: dict, key: str) -> float | None:
+    value = config.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise AutograderError(f"{path}: otter_config.json's {key} must be a number, not {value!r}")
+    return float(value)
+
+
+def _needs_otter_run(config: dict) -> str:
+    """Why Otter itself must grade this zip ("" when the warm engine honours everything).
+
+    Plugins run instructor code inside Otter's own process (``before_execution`` may rewrite
+    the notebook, ``after_grading`` may change scores), and ``grade_from_log`` rebuilds the
+    student's values from the pickled log the notebook ships: neither has a place in a grader
+    that never runs student code nor unpickles what a student sent.
+    """
+    reasons = []
+    plugins = config.get("plugins") or []
+    if plugins:
+        names = [next(iter(p)) if isinstance(p, dict) and p else str(p) for p in plugins]
+        reasons.append(f"Otter plugins ({', '.join(names)})")
+    if config.get("grade_from_log"):
+        reasons.append("grade_from_log")
+    return " and ".join(reasons)

@@ -1,9 +1,10 @@
 """Compile master notebooks into ``dist/`` with Otter Assign, reproducibly.
 
 Otter Assign names the zip after a timestamp, stamps its members with the time, gives generated
-cells random ids and copies any ``__pycache__`` it finds. The committed ``dist/`` must only change
-when a master changes, so the build runs Otter on a clean staged copy of the master folder and
-then normalises the rest.
+cells random ids (and drops every id of a master older than nbformat 4.5) and copies any
+``__pycache__`` it finds. The committed ``dist/`` must only change when a master changes, so the
+build runs Otter on a clean staged copy of the master folder, whose notebook has stable ids
+(``grading.assignments.normalise_master``), and then normalises the rest.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from pathlib import Path
 
 import nbformat
 
-from .assignments import ZIP_SUFFIX, Assignment, master_cell_ids
+from .assignments import (
+    ZIP_SUFFIX,
+    Assignment,
+    MasterError,
+    master_cell_ids,
+    normalise_master,
+    read_notebook,
+    read_questions,
+)
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 STAGING_IGNORE = shutil.ignore_patterns(
@@ -34,21 +43,39 @@ def build(assignment: Assignment, *, run_tests: bool = True, quiet: bool = True)
     """
     from otter.assign import main as otter_assign
 
+    read_questions(assignment.master_notebook)  # our reading of it first: its errors are clearer
     with tempfile.TemporaryDirectory(prefix=f"build-{assignment.name}-") as tmp:
         staged = Path(tmp) / "master" / assignment.name
         # symlinks=False: the master folder links to src/helpers, and the copy must hold files.
         shutil.copytree(assignment.master_dir, staged, symlinks=False, ignore=STAGING_IGNORE)
+        stage_master(staged / assignment.master_notebook.name)
         out = Path(tmp) / "dist"
-        with _quiet_otter(quiet):
-            otter_assign(
-                str(staged / f"{assignment.name}.ipynb"),
-                str(out),
-                no_pdfs=True,
-                no_run_tests=not run_tests,
-            )
+        try:
+            with _quiet_otter(quiet):
+                otter_assign(
+                    str(staged / assignment.master_notebook.name),
+                    str(out),
+                    no_pdfs=True,
+                    no_run_tests=not run_tests,
+                )
+        except Exception as error:  # a master Otter refuses, or whose solutions fail its tests
+            raise MasterError(
+                f"{assignment.master_notebook}: otter assign failed:"
+                f" {type(error).__name__}: {error}"
+            ) from error
         normalise(out, assignment)
         _replace_dir(out, assignment.dist_dir)
     return assignment.autograder_zip
+
+
+def stage_master(staged_notebook: Path) -> None:
+    """Rewrite the staged master with stable cell ids when it lacks them (see the docstring).
+
+    A master that already has them is left byte for byte as it is.
+    """
+    nb = read_notebook(staged_notebook)
+    if normalise_master(nb, staged_notebook):
+        nbformat.write(nb, staged_notebook)
 
 
 def normalise(out: Path, assignment: Assignment) -> None:

@@ -23,10 +23,11 @@ def _tags(cell: nbformat.NotebookNode) -> list[str]:
 def _answer_cell_id(cells: list[nbformat.NotebookNode], index: int) -> str | None:
     """The student answer cell that autograder solution cell ``index`` stands for, if any.
 
-    A code solution keeps its id; a written (markdown) solution follows its answer cell.
+    A code solution keeps its id; a written (markdown) solution follows its answer cell; a
+    prompt cell (a question without a solution) is the answer cell itself.
     """
     cell = cells[index]
-    if cell.cell_type == "code":
+    if cell.cell_type == "code" or ANSWER_TAG in _tags(cell):
         return cell.id
     if index > 0 and ANSWER_TAG in _tags(cells[index - 1]):
         return cells[index - 1].id
@@ -50,7 +51,7 @@ def answer_cell_ids(
     cells = autograder_nb.cells
     wanted = set(solution_cell_ids)
     found = (_answer_cell_id(cells, i) for i, cell in enumerate(cells) if cell.id in wanted)
-    return [answer for answer in found if answer]
+    return list(dict.fromkeys(answer for answer in found if answer))
 
 
 def fill_answers(

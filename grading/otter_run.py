@@ -20,6 +20,12 @@ class OtterRunError(RuntimeError):
 
 def otter_run(submission: Path, autograder_zip: Path, *, timeout: float = 600) -> dict[str, float]:
     """Per-question scores of ``submission`` under ``otter run`` with ``autograder_zip``."""
+    return question_scores(otter_results(submission, autograder_zip, timeout=timeout))
+
+
+def otter_results(submission: Path, autograder_zip: Path, *, timeout: float = 600) -> dict:
+    """The whole ``results.json`` of ``otter run``: its top-level ``score`` is there when the
+    autograder sets ``points_possible`` or ``score_threshold``."""
     with tempfile.TemporaryDirectory(prefix="otter-run-") as out:
         command = [
             sys.executable, "-m", "otter", "run",
@@ -45,7 +51,7 @@ def otter_run(submission: Path, autograder_zip: Path, *, timeout: float = 600) -
             raise OtterRunError(
                 f"{submission}: otter run exited {proc.returncode} without results\n{tail}"
             )
-        return question_scores(json.loads(results.read_text()))
+        return json.loads(results.read_text())
 
 
 def question_scores(results: dict) -> dict[str, float]:

@@ -52,8 +52,11 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def address_of(engine: str, base: str) -> Path:
-    key = hashlib.sha256(f"{engine}\0{base}".encode()).hexdigest()[:12]
+def address_of(engine: str, base: str, version: str | None = None) -> Path:
+    """The socket of the service for (engine, base) of this code: two clones of the tool at
+    different versions each keep their own service instead of stopping each other's."""
+    version = version or code_version()
+    key = hashlib.sha256(f"{engine}\0{base}\0{version}".encode()).hexdigest()[:12]
     return user_folder() / f"{engine}-{key}.sock"
 
 
@@ -74,12 +77,13 @@ class ServiceEngine:
 
     image_engine = None  # the service builds and holds the image
 
-    def __init__(self, address: Path, hello: dict, keep_warm: float) -> None:
+    def __init__(self, address: Path, hello: dict, keep_warm: float, start=None) -> None:
         self.address, self.keep_warm = address, keep_warm
         self.name = str(hello["name"])
         self.isolation = str(hello["isolation"])
         self.image: str | None = hello.get("image")  # the service's grading image, if any
         self.container: str | None = hello.get("container")  # the CLI that built it
+        self.start = start  # starts the service again if it stopped (``service stop``, a crash)
 
     def run_submission(self, image, autograder_zip, submission, out_dir, limits, owner=""):
         request = {
@@ -91,7 +95,13 @@ class ServiceEngine:
             "limits": asdict(limits),
             "image": image,  # the assignment's environment; None: the service's own
         }
-        reply = ask(self.address, request, timeout=limits.timeout + 120)
+        try:
+            reply = ask(self.address, request, timeout=limits.timeout + 120)
+        except (FileNotFoundError, ConnectionRefusedError):  # stopped between two submissions
+            if self.start is None:
+                raise EngineError("the grading service stopped during the run") from None
+            self.start()
+            reply = ask(self.address, request, timeout=limits.timeout + 120)
         if "error" in reply:
             raise EngineError(f"grading service: {reply['error']}")
         return SandboxRun(**reply["run"])
@@ -105,18 +115,22 @@ class ServiceEngine:
 
 def connect(engine: str, base: str, keep_warm: float = KEEP_WARM_SECONDS) -> ServiceEngine:
     """The running service for (engine, base), started in the background if there is none."""
-    address = address_of(engine, base)
     version = code_version()
-    hello = _hello(address, version)
-    if hello is not None:
-        return ServiceEngine(address, hello, keep_warm)
-    with open(address.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one starter at a time; the others then find it
+    address = address_of(engine, base, version)
+
+    def started() -> dict:
         hello = _hello(address, version)
-        if hello is None:
-            _start(address, engine, base, keep_warm)
-            hello = _wait_for(address, version)
-    return ServiceEngine(address, hello, keep_warm)
+        if hello is not None:
+            return hello
+        with open(address.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one starter at a time; the others then find it
+            hello = _hello(address, version)
+            if hello is None:
+                _start(address, engine, base, keep_warm)
+                hello = _wait_for(address, version)
+        return hello
+
+    return ServiceEngine(address, started(), keep_warm, start=started)
 
 
 def _hello(address: Path, version: str) -> dict | None:
@@ -160,6 +174,11 @@ def _failure(address: Path) -> dict:
     return {}
 
 
+def service_owner(version: str) -> str:
+    """The owner label of a service's workers: a service of other code never reaps them."""
+    return f"service-{os.geteuid()}-{version}"
+
+
 def running() -> list[tuple[Path, dict]]:
     """Every service of this user that answers: its socket and its hello."""
     found = []
@@ -188,7 +207,7 @@ class Service(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     def __init__(self, address: Path, engine, image: str | None, idle: float) -> None:
         self.engine, self.image, self.idle = engine, image, idle
         self.version = code_version()
-        self.owner = f"service-{os.geteuid()}"
+        self.owner = service_owner(self.version)
         self.busy = 0
         self.last = time.monotonic()
         self.lock = threading.Lock()
@@ -257,7 +276,7 @@ def serve(engine_choice: str, base: str, address: Path, idle: float) -> int:
         engine = detect_engine(engine_choice, "warm")
         engine.max_idle = os.cpu_count() or 1  # warm workers kept between commands
         image = ensure_image(engine.image_engine, base) if engine.image_engine else None
-        engine.reap(f"service-{os.geteuid()}")  # workers of a service that was killed
+        engine.reap(service_owner(code_version()))  # workers of a service that was killed
         server = Service(address, engine, image, idle)
     except Exception as error:
         failed.write_text(json.dumps({"error": f"{type(error).__name__}: {error}"}))

@@ -17,7 +17,7 @@ from ..gradebook import Gradebook, LogEntry, Mark, Rubric, ScoreChange
 from ..lms.grades import compute_grades
 from ..manual import Answers, load_submission
 from ..outputs import atomic_write, hand_graded_section, with_hand_graded_section
-from .rubrics import FILE_NAME, read_rubrics, write_rubrics
+from .rubrics import FILE_NAME, default_rubric, read_rubrics, write_rubrics
 
 SYSTEM = "rubrics.yaml"  # the "grader" of changes the app makes by itself
 
@@ -64,15 +64,16 @@ class Marking:
         self.book = Gradebook(book_path)
         self.notices: list[str] = []
         for name, question in self.questions.items():
-            spec = specs.get(name)
+            from_file = specs.get(name)
+            spec = default_rubric(question.points) if from_file is None else from_file
             created = self.book.ensure_rubric(
-                name,
-                question.points,
-                spec.scoring if spec else "positive",
-                list(spec.items) if spec else [],
-                SYSTEM,
+                name, question.points, spec.scoring, list(spec.items), SYSTEM
             )
-            if not created and spec is not None and not _same(self.book.rubric(name), spec):
+            if (
+                not created
+                and from_file is not None
+                and not _same(self.book.rubric(name), from_file)
+            ):
                 self.notices.append(
                     f"{name}: the gradebook's rubric differs from {self.rubric_file.name};"
                     " the gradebook's is used (answers refer to its items). Write the rubrics"

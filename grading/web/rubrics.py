@@ -1,9 +1,10 @@
 """Rubric files: ``master/<name>/rubrics.yaml``, written before the deadline and kept in git.
 
 The gradebook holds the working copy (answers refer to its items); the file seeds a question's
-rubric the first time the app opens a gradebook, and ``mark --write-rubrics`` (or the app's
-button) writes the working copy back so the next term starts from what grading taught.
-A broken file stops the app before anything is written, naming each problem.
+rubric the first time the app opens a gradebook (a question the file does not list, or every
+question when there is no file, starts from ``default_rubric``), and ``mark --write-rubrics``
+(or the app's button) writes the working copy back so the next term starts from what grading
+taught. A broken file stops the app before anything is written, naming each problem.
 """
 
 from __future__ import annotations
@@ -61,10 +62,30 @@ def _mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict:
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
+def default_rubric(points: float) -> RubricSpec:
+    """The rubric of a hand-graded question the rubric file does not cover, usable at once.
+
+    Three levels, of which a grader applies one, the way a TA marks a short answer or a figure
+    without a written rubric: all of it, about half, nothing. Positive scoring, because levels
+    are what a grader picks (negative scoring would need a deduction of the whole question for
+    a blank answer); the half mark is a start the grader edits, or adjusts a single mark from,
+    and their own items go next to these.
+    """
+    return RubricSpec(
+        "positive",
+        (
+            (float(points), "Complete and correct"),
+            (points / 2, "Partly correct or incomplete"),
+            (0.0, "No answer, or left as in the template"),
+        ),
+    )
+
+
 def read_rubrics(path: Path, manual: dict[str, float]) -> dict[str, RubricSpec]:
     """The rubrics of ``path`` for the manual questions ``manual`` (name -> points).
 
-    A missing file is no rubric at all (every question starts empty, positive scoring).
+    A missing file holds no rubric, and a question the file does not list has none: the caller
+    starts those from ``default_rubric``.
     """
     if not path.is_file():
         return {}

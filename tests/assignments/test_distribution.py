@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import filecmp
 import zipfile
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pytest
+from otter.assign.blocks import get_cell_config, is_assignment_config_cell
 
+from grading.assignments import read_master
 from grading.build import build
 from grading.notebooks import reference_answers
+
+from .expected_values import hidden_values_shown_in_public
+from .otter_tests import student_tests
 
 pytestmark = pytest.mark.slow
 
@@ -58,28 +61,47 @@ def test_build_is_reproducible_to_the_byte(assignment, fresh_dist):
     )
 
 
-def test_autograder_zip_ships_helpers_tests_and_pinned_requirements(assignment, autograded):
+def assignment_config(assignment) -> dict:
+    """The master's ASSIGNMENT CONFIG cell, read as Otter Assign reads it."""
+    cells = read_master(assignment.master_notebook).cells
+    configs = [get_cell_config(c) for c in cells if is_assignment_config_cell(c)]
+    return {key: value for config in configs for key, value in config.items()}
+
+
+def test_autograder_zip_ships_tests_files_and_pinned_requirements(assignment, autograded):
     names = set(zip_content(assignment.autograder_zip))
     assert {f"tests/{q.name}.py" for q in autograded} <= names
-    assert {"files/helpers/__init__.py", "files/helpers/differences.py"} <= names
     assert not any("__pycache__" in n for n in names)
+    for entry in assignment_config(assignment).get("files", []):
+        shipped = [n for n in names if n == f"files/{entry}" or n.startswith(f"files/{entry}/")]
+        assert shipped, f"{entry} (files:) is not in the autograder zip"
     env = zip_content(assignment.autograder_zip)["environment.yml"].decode()
-    for pin in ("otter-grader[grading,plugins]==7.0.0", "numpy==", "scipy==", "matplotlib=="):
-        assert pin in env
+    assert "otter-grader[grading,plugins]==7.0.0" in env
+    requirements = assignment.master_dir / "requirements.txt"
+    pins = requirements.read_text().split() if requirements.is_file() else []
+    for pin in pins:
+        assert pin in env, f"{pin} of {requirements.name} is not in the grading environment"
 
 
 def hidden_solution_lines(source: str) -> list[str]:
-    """Lines Otter Assign must strip: ``# SOLUTION`` lines and BEGIN/END SOLUTION blocks."""
-    lines, inside = [], False
+    """Lines Otter Assign must strip: ``# SOLUTION`` lines and BEGIN/END SOLUTION blocks, less
+    those the cell's ``# BEGIN PROMPT`` block gives students on purpose."""
+    lines, inside, prompt, in_prompt = [], False, set(), False
     for line in source.splitlines():
         text = line.strip()
-        if text.endswith("# END SOLUTION"):
+        if text.endswith("# END PROMPT"):
+            in_prompt = False
+        elif text.endswith("# BEGIN PROMPT"):
+            in_prompt = True
+        elif in_prompt:
+            prompt.add(text)
+        elif text.endswith("# END SOLUTION"):
             inside = False
         elif "# BEGIN SOLUTION" in text:
             inside = True
         elif inside or text.endswith("# SOLUTION"):
             lines.append(text.removesuffix("# SOLUTION").strip())
-    return lines
+    return [line for line in lines if line not in prompt]
 
 
 def solution_lines(autograder_nb) -> set[str]:
@@ -110,113 +132,27 @@ def test_student_notebook_holds_no_solution(student_nb, autograder_nb):
     markers = ("# SOLUTION", "BEGIN SOLUTION", "END SOLUTION", "BEGIN TESTS", "hidden: true")
     for marker in markers:
         assert marker not in everything, marker
-    assert "tests" not in student_nb.metadata.get("otter", {})
-
-
-def student_test_files(assignment) -> list[Path]:
-    return sorted((assignment.dist_dir / "student" / "tests").glob("*.py"))
 
 
 def test_student_tests_are_public_only(assignment, autograded):
-    files = student_test_files(assignment)
-    assert {p.stem for p in files} == {q.name for q in autograded}
-    for path in files:
-        source = path.read_text()
-        assert "hidden=True" not in source, path.name
-        assert "hidden=False" in source, path.name
+    """Wherever they are (files or the notebook's metadata), students get public cases only."""
+    tests = student_tests(assignment)
+    assert set(tests) == {q.name for q in autograded}
+    for name, question_tests in tests.items():
+        assert question_tests.cases, name
+        assert not [c for c in question_tests.cases if c.hidden], name
 
 
-def is_size_query(node: ast.expr) -> bool:
-    """``x.shape``, ``len(x)``, ``np.shape(x)``, ``np.ndim(x)``: sizes the prompt states."""
-    if isinstance(node, ast.Attribute):
-        return node.attr in {"shape", "ndim", "size"}
-    if isinstance(node, ast.Call):
-        func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        return name in {"len", "shape", "ndim"}
-    return False
-
-
-class ExpectedValues(ast.NodeVisitor):
-    """Numbers a test compares against: isclose/allclose/array_equal targets, == right sides."""
-
-    def __init__(self) -> None:
-        self.nodes: list[ast.expr] = []
-
-    def visit_Call(self, node: ast.Call) -> None:
-        name = (
-            node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        )
-        if name in {"isclose", "allclose", "array_equal"} and len(node.args) >= 2:
-            self.nodes.append(node.args[1])
-        self.generic_visit(node)
-
-    def visit_Compare(self, node: ast.Compare) -> None:
-        left = node.left
-        if isinstance(left, ast.Call) and getattr(left.func, "id", "") == "abs" and left.args:
-            inner = left.args[0]
-            if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Sub):
-                self.nodes.append(inner.right)
-        if not is_size_query(left):
-            for op, right in zip(node.ops, node.comparators, strict=True):
-                if isinstance(op, ast.Eq):
-                    self.nodes.append(right)
-        self.generic_visit(node)
-
-
-def constant_values(node: ast.expr) -> list[float]:
-    """The numbers a constant expression (literals, np.* of literals) evaluates to, else []."""
-    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-    if names - {"np"}:
-        return []
-    try:
-        value = eval(compile(ast.Expression(node), "<test>", "eval"), {"np": np})  # noqa: S307
-        return [float(v) for v in np.ravel(np.asarray(value, dtype=float))]
-    except (TypeError, ValueError):
-        return []
-
-
-def case_functions(path: Path, hidden: bool) -> list[ast.FunctionDef]:
-    functions = []
-    for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.FunctionDef):
-            flags = [
-                kw.value.value
-                for d in node.decorator_list
-                for kw in d.keywords
-                if kw.arg == "hidden"
-            ]
-            if flags == [hidden]:
-                functions.append(node)
-    return functions
-
-
-TRIVIAL = {0.0, 1.0, 2.0}
-
-
-def test_public_tests_reveal_no_hidden_expected_value(assignment, autograded):
-    ag_tests = assignment.dist_dir / "autograder" / "tests"
-    checked = 0
-    for q in autograded:
-        finder = ExpectedValues()
-        for fn in case_functions(ag_tests / f"{q.name}.py", hidden=True):
-            finder.visit(fn)
-        expected = {abs(v) for node in finder.nodes for v in constant_values(node)} - TRIVIAL
-        public_numbers = set()
-        for fn in case_functions(ag_tests / f"{q.name}.py", hidden=False):
-            for node in ast.walk(fn):
-                if isinstance(node, ast.expr):
-                    public_numbers.update(abs(v) for v in constant_values(node))
-        clashes = [
-            v for v in expected if any(np.isclose(v, p, rtol=1e-9, atol=0) for p in public_numbers)
-        ]
-        assert not clashes, f"{q.name}: public tests contain hidden expected values {clashes}"
-        checked += len(expected)
-    assert checked >= 20, "the expected-value scan found suspiciously few values"
+def test_public_tests_reveal_no_hidden_expected_value(assignment):
+    clashes, checked = hidden_values_shown_in_public(assignment)
+    assert not clashes, f"public tests contain hidden expected values: {clashes}"
+    assert checked, "the expected-value scan found no value in any hidden test"
 
 
 def test_public_tests_contain_no_solution_code(assignment, autograder_nb):
     lines = solution_lines(autograder_nb)
-    for path in student_test_files(assignment):
-        test_lines = {line.strip() for line in path.read_text().splitlines()}
-        assert not lines & test_lines, path.name
+    for name, question_tests in student_tests(assignment).items():
+        test_lines = {
+            line.strip() for case in question_tests.cases for line in case.code.splitlines()
+        }
+        assert not lines & test_lines, name

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from grading.gradebook import Gradebook
-from grading.web.rubrics import RubricFileError, read_rubrics, rubrics_yaml, write_rubrics
+from grading.web.marking import Marking
+from grading.web.rubrics import (
+    RubricFileError,
+    default_rubric,
+    read_rubrics,
+    rubrics_yaml,
+    write_rubrics,
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +90,64 @@ def test_written_back_rubrics_read_back_the_same(assignment, manual, tmp_path):
         k: v for k, v in specs.items() if k != "q4a"
     }
     assert rubrics_yaml(rubrics) == out.read_text()
+
+
+def open_marking(folder: Path, assignment, rubric_file: Path) -> Marking:
+    """The app's data layer on a gradebook that has a grading run and no mark yet."""
+    if not (folder / "gradebook.sqlite").exists():
+        with Gradebook(folder / "gradebook.sqlite") as book:
+            book.start_run("a" * 64, "ag.zip", "podman", None)
+    return Marking(folder, assignment, rubric_file)
+
+
+def test_a_question_the_rubric_file_leaves_out_starts_from_the_default(
+    assignment, manual, tmp_path
+):
+    """Full marks, half, none: a grader can mark at once; the file's own rubrics are kept."""
+    listed, *left_out = manual
+    path = tmp_path / "rubrics.yaml"
+    path.write_text(
+        f"{listed}:\n  scoring: negative\n  items:\n  - points: -1\n    description: Blank\n"
+    )
+    marking = open_marking(tmp_path, assignment, path)
+    try:
+        assert marking.rubric(listed).scoring == "negative"
+        for name in left_out:
+            rubric = marking.rubric(name)
+            expected = default_rubric(manual[name])
+            assert rubric.scoring == expected.scoring == "positive"
+            assert [(i.points, i.description) for i in rubric.items] == list(expected.items)
+            assert [i.points for i in rubric.items] == [manual[name], manual[name] / 2, 0]
+        assert marking.notices == []
+        question = left_out[0]
+        full, half, _ = marking.rubric(question).items
+        mark, _ = marking.book.change_mark("ada", question, "ta", 0, apply=(half.id,))
+        assert mark.score == pytest.approx(manual[question] / 2)
+        mark, _ = marking.book.change_mark("ada", question, "ta", mark.version,
+                                           apply=(full.id,), remove=(half.id,))  # fmt: skip
+        assert mark.score == pytest.approx(manual[question])
+        written = marking.write_rubrics()
+    finally:
+        marking.close()
+    assert set(read_rubrics(written, manual)) == set(manual)  # the defaults go into the file
+
+
+def test_without_a_rubric_file_every_question_gets_the_default_once(assignment, manual, tmp_path):
+    missing = tmp_path / "none.yaml"
+    marking = open_marking(tmp_path, assignment, missing)
+    try:
+        question = next(iter(manual))
+        first = marking.rubric(question).items[0]
+        marking.book.edit_rubric_item(
+            first.id, first.version, "ta", points=manual[question] - 0.5, description="All of it"
+        )
+    finally:
+        marking.close()
+    again = open_marking(tmp_path, assignment, missing)  # the grader's edit is kept, unremarked
+    try:
+        assert again.rubric(question).items[0].points == manual[question] - 0.5
+        assert again.notices == []
+        assert all(again.rubric(q).items for q in manual)
+    finally:
+        again.close()
+    assert not missing.exists()

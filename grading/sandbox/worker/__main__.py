@@ -1,7 +1,9 @@
 """``python -m worker serve|batch``: the grading worker's entry points inside the sandbox.
 
-serve  JSON lines on stdin/stdout: first ``{"autograder": <zip, base64>}``, then one
-       ``{"id", "name", "notebook": <base64>}`` per submission; each answered by
+serve  JSON lines on stdin/stdout: first ``{"autograder": <zip, base64>, "preload": [...]}``
+       (packages earlier workers saw this assignment's notebooks import), then one
+       ``{"id", "name", "notebook": <base64>, "files": {name: <base64>}}`` per submission (the
+       files the student submitted beside the notebook, optional); each answered by
        ``{"id", "result": {...}}``. Used by the host's warm
        engine; the autograder and the notebooks never touch a file the student user can read.
 batch  Grade a list of notebooks from a folder into ``RESULTS/<stem>/grading.json``: a
@@ -26,15 +28,15 @@ from pathlib import Path
 from . import END_OF_LOG
 from .grader import Autograder, NotebookRun, Settings
 from .sandboxing import ChildLimits, separate_user
-from .zygote import Zygote, preload
+from .zygote import Zygote, importable_packages, preload
 
 PR_SET_DUMPABLE = 4
 
 
-def grade_one(autograder, zygote, settings, notebook: bytes, name: str) -> dict:
-    """The outcome of one notebook: ``grading.json``'s content."""
+def grade_one(autograder, zygote, settings, notebook: bytes, name: str, files=None) -> dict:
+    """The outcome of one notebook (with the files submitted beside it): ``grading.json``."""
     try:
-        outcome = NotebookRun(autograder, zygote, settings).grade(notebook, name)
+        outcome = NotebookRun(autograder, zygote, settings).grade(notebook, name, files)
     except Exception:
         outcome = {"status": "error", "reason": traceback.format_exc(limit=4)}
     grader_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -89,6 +91,9 @@ def serve(args: argparse.Namespace) -> int:
         _private_dir(args.private),
         keep_tests_on_disk=separate_user(settings.uid),
     )
+    learned = importable_packages(first.get("preload") or [])  # what earlier workers saw
+    zygote.preload(learned)
+    autograder.preloaded.update(learned)
     protocol.write(json.dumps({"ready": True}) + "\n")
     protocol.flush()
     for line in sys.stdin:
@@ -96,7 +101,8 @@ def serve(args: argparse.Namespace) -> int:
             continue
         request = json.loads(line)
         notebook = base64.b64decode(request["notebook"])
-        outcome = grade_one(autograder, zygote, settings, notebook, request["name"])
+        files = {str(k): base64.b64decode(v) for k, v in (request.get("files") or {}).items()}
+        outcome = grade_one(autograder, zygote, settings, notebook, request["name"], files)
         print(f"{END_OF_LOG} {request['id']}", file=sys.stderr, flush=True)
         reply = {"id": request["id"], "result": outcome}
         protocol.write(json.dumps(reply) + "\n")

@@ -10,6 +10,7 @@ copies of the student's values, so a cell cannot change what a test sees or what
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import io
 import json
@@ -24,11 +25,13 @@ from pathlib import Path
 
 import nbformat
 
+from .proxies import StudentNamespace
 from .sandboxing import ChildLimits, clean_up_user, kill_strays, reap_zombies
-from .session import OutOfTime, Session, StudentGone, StudentNamespace
+from .session import OutOfTime, Session, StudentGone
 from .summary import summarise
 from .tamper import scan_cells
-from .zygote import Zygote
+from .workfolder import WorkFolder
+from .zygote import Zygote, importable_packages
 
 MAX_REPLAYS = 3
 REPLAY_MESSAGE = "this cell stopped the grading kernel ({why}); it was skipped"
@@ -64,13 +67,17 @@ class Autograder:
         self.config = json.loads((self.root / "otter_config.json").read_text(encoding="utf-8"))
         self.tests_dir = self.root / "tests"
         self._test_files: dict[str, object] = {}
-        self.test_paths = sorted(str(p) for p in self.tests_dir.glob("*.py"))
+        self.test_paths = sorted(
+            str(p) for p in self.tests_dir.glob("*.py") if p.name != "__init__.py"
+        )  # what Otter's runner globs (``./tests/*.py``), less a package marker
         files = self.root / "files"
-        self.support = {
-            str(p.relative_to(files)): base64.b64encode(p.read_bytes()).decode("ascii")
+        self.support = {  # Otter copies them into the submission's folder
+            p.relative_to(files).as_posix(): p.read_bytes()
             for p in sorted(files.rglob("*"))
             if p.is_file() and "__pycache__" not in p.parts
         }
+        self.work = WorkFolder(private, self.support)
+        self.preloaded: set[str] = set()  # packages this worker's zygote imported on request
         if not keep_tests_on_disk:
             self._forget_tests()
 
@@ -136,16 +143,22 @@ class NotebookRun:
         self.phases: dict[str, float] = {}  # seconds, for the log and the benchmark
         self.deadline = 0.0  # time.monotonic() when the whole submission must end
         self.test_seconds = 0.0
+        self.extra_files: dict[str, bytes] = {}  # what the student submitted beside the notebook
+        self.live: dict[str, list[str]] = {}  # question -> live objects its test used
+        self.unfaithful: dict[str, list[str]] = {}  # question -> test values that did not cross
+        self.stopped: list[dict] = []  # cells a limit stopped: the instructor is told which
+        self.imports: list[str] = []  # installed packages the notebook imported
 
-    def grade(self, notebook: bytes, name: str) -> dict:
+    def grade(self, notebook: bytes, name: str, files: dict[str, bytes] | None = None) -> dict:
         started = time.monotonic()
         self.deadline = started + self.settings.timeout
+        self.extra_files = dict(files or {})
         try:
-            nb = nbformat.reads(notebook.decode("utf-8"), as_version=4)
+            nb = read_submission(notebook, name)
         except Exception as error:
             return {"status": "error", "reason": f"{name}: not a readable notebook ({error})"}
         got = (nb.metadata.get("otter") or {}).get("assignment_name")
-        if self.autograder.name and got != self.autograder.name:
+        if self.autograder.name and got != self.autograder.name and not name.endswith(".py"):
             reason = (
                 f"Received submission for assignment '{got}' "
                 f"(this is assignment '{self.autograder.name}')"
@@ -178,6 +191,7 @@ class NotebookRun:
                     self._check_path(path)
             report = self.session.request({"op": "report"}, self.settings.cell_timeout)
             replaced = list(report.get("replaced", []))
+            self.imports = importable_packages(report.get("imports") or [])
         except StudentGone:
             replaced = []
         if time.monotonic() >= self.deadline:  # a test's call ran into the deadline
@@ -188,6 +202,9 @@ class NotebookRun:
         self.phases["channel"] = self.session.channel_seconds  # tests waiting on the student
         self.phases["total"] = time.monotonic() - started
         outcome["phases"] = {k: round(v, 3) for k, v in self.phases.items()}
+        outcome["imports"] = self.imports  # the host preloads them in this assignment's workers
+        self.zygote.preload([m for m in self.imports if m not in self.autograder.preloaded])
+        self.autograder.preloaded.update(self.imports)
         log_summary(outcome)
         return outcome
 
@@ -198,9 +215,13 @@ class NotebookRun:
             self.zygote, self.settings.uid, self.scratch, self.settings.limits,
             self.settings.cell_timeout, self._on_check, self.deadline,
         )  # fmt: skip
-        files = dict(self.autograder.support)
-        files[Path(name).name] = base64.b64encode(notebook).decode("ascii")
-        self.session.request({"op": "setup", "files": files}, self.settings.cell_timeout)
+        # The submission's folder as Otter lays it out: the student's files, the notebook, then
+        # the assignment's support files over them.
+        files = {**self.extra_files, Path(name).name: notebook, **self.autograder.support}
+        self.autograder.work.reset(Path(name).name, notebook)
+        self.autograder.work.take(_base64(self.extra_files))
+        message = {"op": "setup", "files": _base64(files)}
+        self.session.request(message, self.settings.cell_timeout)
 
     def _stop(self) -> None:
         if self.session is not None:
@@ -218,6 +239,9 @@ class NotebookRun:
         """Run every cell; ``(position, why)`` of a cell that lost the student process, or
         ``(-1, why)`` when the whole submission is out of time."""
         self.results.clear()
+        self.live.clear()
+        self.unfaithful.clear()
+        self.stopped = [{"cell": cells[p].get("index"), "limit": why} for p, why in skipped.items()]
         try:
             self._start(name, notebook)
         except OutOfTime as error:
@@ -244,9 +268,12 @@ class NotebookRun:
             where = f"cell {cell.get('index')}" if cell.get("index") is not None else "Otter's cell"
             if reply.get("interrupted"):
                 log(f"{where}: " + TIMEOUT_MESSAGE.format(seconds=seconds))
+                limit = f"the {seconds:g} s time limit of a cell"
+                self.stopped.append({"cell": cell.get("index"), "limit": limit})
             for error in reply.get("errors", []):
                 log(f"{where}: {str(error)[:300]}")
                 if str(error).startswith("MemoryError"):
+                    self.stopped.append({"cell": cell.get("index"), "limit": "the memory limit"})
                     if exhausted is not None and exhausted != position:
                         return exhausted, EXHAUSTED_MESSAGE.format(index=cell.get("index"))
                     exhausted = position
@@ -254,24 +281,53 @@ class NotebookRun:
                 return position, "the cell asked the kernel to exit"
         return None
 
-    def _on_check(self, question: str | None) -> None:
-        if question is None:  # grader.check_all()
-            for path in self.autograder.test_paths:
-                self._check_path(path)
-            return
+    def _on_check(self, question: str) -> dict:
+        """``grader.check(question)`` in a cell: Otter runs the test there and then."""
         path = str(self.autograder.tests_dir / f"{question}.py")
-        if path in self.autograder.test_paths:
-            self._check_path(path)
+        if path not in self.autograder.test_paths:
+            return {"missing": True}  # Otter raises FileNotFoundError in the cell
+        test_file = self._check_path(path)
+        return {"result": {
+            "name": test_file.name, "score": float(test_file.score),
+            "possible": float(test_file.possible), "passed_all": bool(test_file.passed_all),
+            "passed_all_public": bool(test_file.passed_all_public),
+        }}  # fmt: skip
 
-    def _check_path(self, path: str) -> None:
+    def _check_path(self, path: str):
+        """Run one test file against the student's current values, as Otter's kernel would:
+        in the submission folder's copy, with the student's random state, output and files."""
         started = time.monotonic()
+        session = self.session
+        session.live_types.clear()
+        session.unfaithful.clear()
         test_file = copy.copy(self.autograder.test_file(path))  # run() sets its own results
-        test_file.run(StudentNamespace(self.session))
+        with contextlib.suppress(StudentGone):
+            self.autograder.work.take(session.sync())
+        with self.autograder.work.entered():
+            test_file.run(StudentNamespace(session))
+        with contextlib.suppress(StudentGone):
+            session.push_rng()
         self.test_seconds += time.monotonic() - started
         self.results.pop(test_file.name, None)
         self.results[test_file.name] = test_file
+        self.live[test_file.name] = sorted(session.live_types)
+        self.unfaithful[test_file.name] = sorted(session.unfaithful)
+        return test_file
 
     # -- the outcome ----------------------------------------------------------------------------
+
+    def _void_tampered_live(self, summary: dict, replaced: list[str]) -> list[str]:
+        """A question whose test used a live object of a library class the notebook patched was
+        answered by the patch: it earns nothing (the rest of the notebook keeps its scores)."""
+        notes = []
+        for question in summary["questions"]:
+            used = self.live.get(question["name"], [])
+            patched = [r for r in replaced if any(r.startswith(f"{kind}.") for kind in used)]
+            if patched and question["score"]:
+                question["score"] = 0.0
+                notes.append(f"{question['name']} scored 0: its test used {', '.join(patched)}, "
+                             "which the notebook replaced")  # fmt: skip
+        return notes
 
     def _outcome(self, cells: list[dict], skipped: dict[int, str], replaced: list[str]) -> dict:
         notes = [f"cell {cells[p].get('index')} ({why}) stopped the kernel and was skipped"
@@ -285,13 +341,30 @@ class NotebookRun:
                 f"notebook (tagged {SOLUTION_TAG})",
             )
         status = "tampered" if tampering else "graded"
+        summary = summarise(self.results)
+        notes += self._void_tampered_live(summary, replaced)
         reason = "; ".join(tampering + notes)
         return {
             "status": status,
             "reason": reason,
-            **summarise(self.results),
+            **summary,
+            "live": {q: types for q, types in self.live.items() if types and q in self.results},
+            "unfaithful": {q: kinds for q, kinds in self.unfaithful.items() if kinds},
+            "stopped": self.stopped,
             "peak_memory_mb": self.peak_mb,
         }
+
+
+def read_submission(data: bytes, name: str) -> nbformat.NotebookNode:
+    """The notebook, or a Python script as Otter grades one: a notebook of one cell."""
+    text = data.decode("utf-8")
+    if name.endswith(".py"):
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(text)])
+    return nbformat.reads(text, as_version=4)
+
+
+def _base64(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: base64.b64encode(data).decode("ascii") for name, data in files.items()}
 
 
 def log_summary(outcome: dict) -> None:

@@ -1,17 +1,22 @@
-"""The grader's side of one student process: requests, callbacks, and proxies to its values.
+"""The grader's side of one student process: requests, callbacks, and the values of its tests.
 
-A test sees plain copies of the student's data and ``StudentFunction`` proxies for its
-functions; a call runs in the student process under the caller's numpy error state and warning
-filters (the stability tests rely on both) and its result comes back as data.
+A test sees copies of the student's data (numbers, arrays, DataFrames, dates...) and proxies
+(``proxies``) for what is not data: functions, the student's classes and objects, generators.
+Student code that runs for a test (a call, a method, an operator) runs in the student process
+under the test's numpy error state, warning filters and random state, and what it prints is
+replayed here; its result comes back as data.
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import importlib
+import importlib.util
 import os
 import signal
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -20,12 +25,14 @@ from typing import Any
 
 import numpy as np
 
+from . import proxies
 from .channel import Channel, ChannelClosed, ChannelTimeout, pipe_pair
 from .codec import TAG, Opaque, decode, encode
 from .sandboxing import ChildLimits, kill_strays, process_states, separate_user
+from .shared_state import rng_fingerprint, rng_state, set_rng_state
+from .values_numpy import state_of
 from .zygote import Zygote
 
-SHARED_MODULES = {"numpy", "math", "cmath", "scipy", "random", "statistics", "fractions"}
 INTERRUPT_GRACE = 3.0
 WATCH_SECONDS = 0.5  # how often a running request's processes are counted
 
@@ -52,7 +59,7 @@ class Session:
         scratch: Path,
         limits: ChildLimits,
         call_timeout: float,
-        on_check: Callable[[str | None], None],
+        on_check: Callable[[str], dict],
         deadline: float,
     ) -> None:
         ours, theirs = pipe_pair()
@@ -64,6 +71,10 @@ class Session:
         self.call_timeout = call_timeout
         self.on_check = on_check
         self.callbacks: dict[int, Callable] = {}
+        self.classes: dict[int, type] = {}  # the student's classes, one proxy class each
+        self.live_types: set[str] = set()  # live objects a test used (reset per test by grader)
+        self.unfaithful: set[str] = set()  # a test's values that could not cross to the student
+        self.rng_seen: str | None = None  # the random state both sides last agreed on
         self.alive = True
         self.sequence = 0
         self.channel_seconds, self._depth = 0.0, 0
@@ -106,10 +117,11 @@ class Session:
                     continue
                 op = reply.get("op")
                 if op == "callback":
+                    self._replay_output(reply)
                     self.channel.send(self._run_callback(reply))
-                elif op in ("check", "check_all"):
-                    self.on_check(reply.get("question") if op == "check" else None)
-                    self.channel.send({"op": "checked"})
+                elif op == "check":
+                    result = self.on_check(str(reply.get("question")))
+                    self.channel.send({"op": "checked", **result})
                 elif reply.get("seq") != expected:  # forged, or an answer to something else
                     self.kill()
                     raise StudentGone(f"broke the protocol (a {str(op)[:20]!r} reply out of turn)")
@@ -166,17 +178,21 @@ class Session:
             reply = self.request({"op": "get", "names": names}, self.call_timeout)
         return {name: self.decode(data) for name, data in reply.get("values", {}).items()}
 
+    def names(self) -> list[str]:
+        """The notebook's global names, in the student process's order."""
+        with self._timed():
+            reply = self.request({"op": "names"}, self.call_timeout)
+        names = reply.get("names", [])
+        return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
     def call(self, handle: int, name: str, args: tuple, kwargs: dict) -> Any:
         message = {
             "op": "call",
             "id": handle,
             "args": [self.encode(a) for a in args],
             "kwargs": {k: self.encode(v) for k, v in kwargs.items()},
-            "errstate": {k: v for k, v in np.geterr().items()},
-            "warnings": _simple_filters(),
         }
-        with self._timed():
-            reply = self.request(message, self.call_timeout)
+        reply = self._execute(message, None)
         for original, after in zip(args, reply.get("args_after") or [], strict=False):
             _write_back(original, after, self.decode)
         for key, after in (reply.get("kwargs_after") or {}).items():
@@ -184,6 +200,77 @@ class Session:
         if reply.get("op") == "returned":
             return self.decode(reply.get("value"))
         raise _exception(reply, name, self.call_timeout)
+
+    def getattr(self, handle: int, name: str, type_name: str | None) -> Any:
+        message = {"op": "getattr", "id": handle, "name": str(name)}
+        return self._result(self._execute(message, type_name), f"{type_name}.{name}")
+
+    def setattr(self, handle: int, name: str, value: Any, type_name: str | None) -> None:
+        message = {"op": "setattr", "id": handle, "name": str(name), "value": self.encode(value)}
+        self._result(self._execute(message, type_name), f"{type_name}.{name}")
+
+    def op(self, handle: int, op: str, args: tuple, type_name: str | None) -> Any:
+        """An operator on a live object (``len(obj)``, ``obj == x``, ``next(gen)``...)."""
+        message = {"op": "op", "id": handle, "name": op, "args": [self.encode(a) for a in args]}
+        return self._result(self._execute(message, type_name), f"{op} on a {type_name}")
+
+    def type_of(self, handle: int, type_name: str | None) -> type:
+        found = self.op(handle, "type", (), type_name)
+        return found if isinstance(found, type) else proxies.StudentObject
+
+    def _result(self, reply: dict, what: str) -> Any:
+        if reply.get("op") == "returned":
+            return self.decode(reply.get("value"))
+        raise _exception(reply, what, self.call_timeout)
+
+    def _execute(self, message: dict, type_name: str | None) -> dict:
+        """Run student code for a test: under the test's numpy error state, warning filters and
+        random state, with what it prints replayed here (a doctest compares it)."""
+        if type_name is not None:
+            self.live_types.add(type_name)
+        fingerprint = rng_fingerprint()
+        if fingerprint != self.rng_seen:
+            message["rng"] = rng_state()
+        message["errstate"] = dict(np.geterr())
+        message["warnings"] = _simple_filters()
+        with self._timed():
+            reply = self.request(message, self.call_timeout)
+        self._replay_output(reply)
+        self.rng_seen = self._take_rng(reply) or fingerprint
+        return reply
+
+    def _take_rng(self, reply: dict) -> str | None:
+        """Adopt the random state the student process sent, if any; its fingerprint."""
+        if "rng" not in reply:
+            return None
+        with contextlib.suppress(ValueError, TypeError, OverflowError):
+            set_rng_state(reply["rng"])
+        return rng_fingerprint()
+
+    def sync(self) -> dict:
+        """Before a test: the files the student's cells wrote since the last test (returned) and
+        the random state they left, as the test would see both in Otter's kernel."""
+        with self._timed():
+            reply = self.request({"op": "sync"}, self.call_timeout)
+        self.rng_seen = self._take_rng(reply) or self.rng_seen
+        files = reply.get("files")
+        return files if isinstance(files, dict) else {}
+
+    def push_rng(self) -> None:
+        """After a test: the random state it left goes back, for the cells after the check."""
+        fingerprint = rng_fingerprint()
+        if fingerprint == self.rng_seen:
+            return
+        with self._timed():
+            self.request({"op": "rng", "rng": rng_state()}, self.call_timeout)
+        self.rng_seen = fingerprint
+
+    @staticmethod
+    def _replay_output(message: dict) -> None:
+        for stream, key in ((sys.stdout, "stdout"), (sys.stderr, "stderr")):
+            text = message.get(key)
+            if isinstance(text, str) and text:
+                stream.write(text)
 
     # -- values ---------------------------------------------------------------------------------
 
@@ -194,24 +281,42 @@ class Session:
         return decode(data, self._resolve)
 
     def _reference(self, value: Any) -> dict | None:
-        if isinstance(value, StudentFunction) and value.session is self:
-            return {TAG: "ref", "id": value.handle}
+        handle = proxies.handle_of(value, self)
+        if handle is not None:
+            return {TAG: "ref", "id": handle}
         if callable(value):
             self.callbacks[id(value)] = value
             return {TAG: "cb", "id": id(value), "name": getattr(value, "__name__", "callback")}
+        self.unfaithful.add(type(value).__qualname__)  # a test's object that cannot cross
         return None
 
     def _resolve(self, data: dict) -> Any:
         kind = data.get(TAG)
-        if kind == "fn":
-            return StudentFunction(self, int(data["id"]), str(data.get("name", "function")))
+        handle = data.get("id")
+        if kind == "fn" and type(handle) is int:
+            return proxies.StudentFunction(self, handle, str(data.get("name", "function")))
+        if kind == "obj" and type(handle) is int:
+            return proxies.StudentObject(self, handle, str(data.get("type", "object"))[:200])
+        if kind == "cls" and type(handle) is int:
+            return self._class(handle, str(data.get("module", "")), str(data.get("qualname", "")))
         if kind == "module":
             name = str(data.get("name", ""))
-            if name.split(".")[0] in SHARED_MODULES:
-                with contextlib.suppress(ImportError):
-                    return importlib.import_module(name)  # the grader's own, untouched copy
+            module = grader_module(name)
+            if module is not None:
+                return module  # the grader's own, untouched copy
+            if type(handle) is int:
+                return proxies.StudentObject(self, handle, f"module {name}"[:200])
             return Opaque("module", name)
         return Opaque(str(kind), "")
+
+    def _class(self, handle: int, module: str, qualname: str) -> type:
+        """A library's class is the grader's own; a class of the student's, a proxy class."""
+        found = grader_class(module, qualname)
+        if found is not None:
+            return found
+        if handle not in self.classes:
+            self.classes[handle] = proxies.student_class(self, handle, module, qualname)
+        return self.classes[handle]
 
     # -- process control ------------------------------------------------------------------------
 
@@ -244,42 +349,20 @@ class Session:
         self.channel.close()
 
 
-class StudentFunction:
-    """A function that lives in the student process; calling it is a request."""
-
-    def __init__(self, session: Session, handle: int, name: str) -> None:
-        self.session, self.handle, self.__name__ = session, handle, name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.session.call(self.handle, self.__name__, args, kwargs)
-
-    def __repr__(self) -> str:
-        return f"<student function {self.__name__}>"
-
-
-class StudentNamespace(dict):
-    """The notebook's global names as Otter's test functions read them (``env.get(name)``)."""
-
-    def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.session.values([name]).get(name, default)
-
-    def __getitem__(self, name: str) -> Any:
-        found = self.session.values([name])
-        if name not in found:
-            raise KeyError(name)
-        return found[name]
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name in self.session.values([name])
-
-
 def _write_back(original: Any, after: Any, decode: Callable[[Any], Any]) -> None:
-    """Apply in place what the student's function did to a caller's array, list or dict."""
-    if after is None or not isinstance(original, np.ndarray | list | dict):
+    """Apply in place what the student's function did to a caller's array, list or dict, or
+    to the state of a random generator it drew from."""
+    if after is None:
+        return
+    if state_of(original) is not None and isinstance(after, dict) and "rng_state" in after:
+        with contextlib.suppress(Exception):  # a malformed state: the generator stays as it was
+            state = decode(after["rng_state"])
+            if hasattr(original, "bit_generator"):
+                original.bit_generator.state = state
+            else:
+                original.set_state(state)
+        return
+    if not isinstance(original, np.ndarray | list | dict):
         return
     with contextlib.suppress(Exception):  # a changed shape or type: the copy stays as it was
         value = decode(after)
@@ -303,12 +386,59 @@ def _simple_filters() -> list[tuple[str, str]]:
 
 
 def _exception(reply: dict, name: str, seconds: float) -> Exception:
-    """The exception to raise in the test for what the student's function raised."""
-    kind, message = str(reply.get("type", "")), str(reply.get("message", ""))
+    """The exception to raise in the test for what the student's code raised: the builtin
+    exception of that name, or, for a class of the student's (``class BadInput(ValueError)``),
+    a class of the same name under its nearest builtin base, so that ``except ValueError`` and
+    doctest's ``BadInput: ...`` line match as in one process."""
+    kind, message = str(reply.get("type", ""))[:200], str(reply.get("message", ""))
     if reply.get("interrupted") or kind == "KeyboardInterrupt":
         return StudentError(f"{name} did not return within {seconds:g} s")
-    builtin = getattr(builtins, kind, None)
-    if isinstance(builtin, type) and issubclass(builtin, Exception):
+    builtin = _builtin_exception(kind)
+    if builtin is not None:
         with contextlib.suppress(Exception):
             return builtin(message)
-    return StudentError(f"{kind}: {message}")
+    bases = reply.get("bases") if isinstance(reply.get("bases"), list) else []
+    base = next((b for b in map(_builtin_exception, bases) if b is not None), StudentError)
+    module = str(reply.get("module") or "__main__")[:200]
+    return _exception_class(module, kind or "Exception", base)(message)
+
+
+def _builtin_exception(name: Any) -> type[Exception] | None:
+    found = getattr(builtins, str(name), None)
+    if isinstance(found, type) and issubclass(found, Exception):
+        return found
+    return None
+
+
+@functools.cache
+def _exception_class(module: str, qualname: str, base: type[Exception]) -> type[Exception]:
+    name = qualname.rsplit(".", 1)[-1] or "Exception"
+    return type(name, (base,), {"__module__": module, "__qualname__": qualname})
+
+
+def grader_module(name: str) -> Any:
+    """The grader's own copy of a library module the student's code refers to, or None for a
+    module only the student process has (its own files). Imported from the grader's path only:
+    the student's folder is never on it."""
+    if not name or not all(part.isidentifier() for part in name.split(".")):
+        return None
+    if name in sys.modules:
+        return sys.modules[name]
+    try:
+        if importlib.util.find_spec(name.split(".")[0]) is None:
+            return None
+        return importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - a module that does not import here: the student's
+        return None
+
+
+def grader_class(module: str, qualname: str) -> type | None:
+    """The grader's own class ``module.qualname`` (a library's), or None (the student's)."""
+    if module == "__main__":
+        return None
+    found = grader_module(module)
+    for part in qualname.split(".") if found is not None else ():
+        if part == "<locals>":
+            return None
+        found = getattr(found, part, None)
+    return found if isinstance(found, type) else None

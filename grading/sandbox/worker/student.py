@@ -9,6 +9,9 @@ from __future__ import annotations
 import base64
 import builtins
 import contextlib
+import functools
+import io
+import operator
 import os
 import random
 import signal
@@ -16,6 +19,7 @@ import sys
 import types
 import warnings
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import numpy as np
@@ -23,8 +27,16 @@ import numpy as np
 from .channel import Channel
 from .codec import TAG, decode, encode
 from .sandboxing import FORKED_OOM_SCORE
+from .shared_state import rng_fingerprint, rng_state, set_rng_state
+from .values_numpy import state_of
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+MAX_OUTPUT = 1 << 20  # characters of what the student's code prints for one test request
+MAX_FILE_BYTES = 16 << 20  # a file the cells wrote, copied for the tests to read
+MAX_FILES_BYTES = 64 << 20
+MAX_FILES = 1000
+FUNCTION_TYPES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+                  types.BuiltinMethodType, functools.partial, np.ufunc)  # fmt: skip
 WATCHED_MODULES = ("builtins", "math", "numpy", "numpy.testing", "numpy.linalg")
 IPYTHON_BUILTINS = {"exit", "quit", "get_ipython", "display"}
 
@@ -40,6 +52,11 @@ class Student:
         self.channel: Channel | None = None
         self.handles: dict[int, Any] = {}
         self.errors: list[str] = []
+        self.outputs: list[tuple[BoundedText, BoundedText]] = []  # one pair per test request
+        self.rng_synced: str | None = None  # the random state the grader last saw
+        self.files_seen: dict[str, tuple[int, int]] = {}  # file -> (size, mtime) the grader has
+        self.modules_at_start: set[str] = set()  # top-level modules the zygote had imported
+        self.used_types: set[type] = set()  # classes of the live objects tests used
         self.shell = make_shell(self)
         self.snapshot = snapshot_watched()
 
@@ -60,7 +77,11 @@ class Student:
             else:
                 reply = handler(message)
             reply["seq"] = message.get("seq")
-            self.channel.send(reply)
+            try:
+                self.channel.send(reply)
+            except ValueError as error:  # larger than a message may be: say so instead
+                failed = {"op": "raised", "type": "MemoryError", "message": str(error)}
+                self.channel.send({**failed, "seq": message.get("seq")})
 
     def on_setup(self, message: dict) -> dict:
         for relative, content in message.get("files", {}).items():
@@ -69,7 +90,26 @@ class Student:
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(base64.b64decode(content))
+        self.files_seen = {rel: stamp for rel, stamp in _regular_files(Path("."))}
         return {"op": "ready"}
+
+    def on_sync(self, message: dict) -> dict:
+        """Before a test: what it must see of this process besides its values. The files this
+        folder holds that the grader has not seen (its tests read them in a copy of this folder,
+        as Otter's tests read the submission folder) and the random state, if it moved."""
+        files, total = {}, 0
+        for relative, stamp in _regular_files(Path(".")):
+            if self.files_seen.get(relative) == stamp:
+                continue
+            self.files_seen[relative] = stamp
+            size = stamp[0]
+            if size > MAX_FILE_BYTES or total + size > MAX_FILES_BYTES:
+                continue
+            with contextlib.suppress(OSError):
+                data = _read_regular(relative)
+                files[relative] = base64.b64encode(data).decode("ascii")
+                total += len(data)
+        return self._moved_rng({"op": "synced", "files": files})
 
     def on_run(self, message: dict) -> dict:
         """Run one cell. Output goes nowhere (the process's stdout is /dev/null): only the
@@ -96,28 +136,24 @@ class Student:
                                     "repr": _safe_str(error)[:200]}  # fmt: skip
         return {"op": "values", "values": values}
 
+    def on_names(self, message: dict) -> dict:
+        return {"op": "names", "names": [str(name) for name in list(self.shell.user_ns)]}
+
+    def on_rng(self, message: dict) -> dict:
+        """After a test: the random state it left, for the cells after the check."""
+        self._adopt_rng(message.get("rng"))
+        return {"op": "rng"}
+
     def on_call(self, message: dict) -> dict:
         args: list = []
         kwargs: dict = {}
-        try:
-            function = self.handles[message["id"]]
+        with self._executing(message) as reply:
+            function = self._used(message["id"])
             args = [decode(a, self._resolve) for a in message.get("args", [])]
             kwargs = {k: decode(v, self._resolve) for k, v in message.get("kwargs", {}).items()}
-            with np.errstate(**message.get("errstate", {})), warnings.catch_warnings():
-                for action, category in reversed(message.get("warnings", [])):
-                    kind = getattr(builtins, category, None)
-                    if isinstance(kind, type) and issubclass(kind, Warning):
-                        warnings.simplefilter(action, kind)
-                value = function(*args, **kwargs)
-            reply = {"op": "returned", "value": self._encode(value)}
-        except BaseException as error:  # noqa: BLE001 - everything the student raises goes back
-            reply = {
-                "op": "raised",
-                "type": type(error).__name__,
-                "message": _safe_str(error)[:2000],
-            }
-        # The caller's arrays, lists and dicts as the function left them: a test may check
-        # that they were not modified, as it could in one process.
+            reply["value"] = self._encode(function(*args, **kwargs))
+        # The caller's arrays, lists, dicts and generators as the function left them: a test may
+        # check that they were not modified, as it could in one process.
         try:
             reply["args_after"] = [self._mutable(a) for a in args]
             reply["kwargs_after"] = {k: self._mutable(v) for k, v in kwargs.items()}
@@ -125,11 +161,87 @@ class Student:
             pass
         return reply
 
+    def on_getattr(self, message: dict) -> dict:
+        with self._executing(message) as reply:
+            reply["value"] = self._encode(getattr(self._used(message["id"]), message["name"]))
+        return reply
+
+    def on_setattr(self, message: dict) -> dict:
+        with self._executing(message) as reply:
+            value = decode(message.get("value"), self._resolve)
+            setattr(self._used(message["id"]), message["name"], value)
+            reply["value"] = None
+        return reply
+
+    def on_op(self, message: dict) -> dict:
+        """An operator on a live object, as Python applies it here (reflected operators, ...)."""
+        with self._executing(message) as reply:
+            target = self._used(message["id"])
+            args = [decode(a, self._resolve) for a in message.get("args", [])]
+            reply["value"] = self._encode(OPERATORS[message["name"]](target, *args))
+        return reply
+
+    def _used(self, handle: Any) -> Any:
+        """The object behind ``handle``, noting its class: a library class whose methods the
+        notebook replaced would have decided what the test saw (``on_report``)."""
+        target = self.handles[handle]
+        self.used_types.add(type(target))
+        return target
+
     def _mutable(self, value: Any) -> Any:
-        return self._encode(value) if isinstance(value, np.ndarray | list | dict) else None
+        if isinstance(value, np.ndarray | list | dict):
+            return self._encode(value)
+        state = state_of(value)
+        return {"rng_state": self._encode(state)} if state is not None else None
 
     def on_report(self, message: dict) -> dict:
-        return {"op": "report", "replaced": compare_watched(self.snapshot)}
+        imported = {name.split(".")[0] for name in list(sys.modules)} - self.modules_at_start
+        replaced = compare_watched(self.snapshot) + patched_methods(self.used_types)
+        return {"op": "report", "replaced": replaced, "imports": sorted(imported)[:200]}
+
+    # -- running student code for a test --------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _executing(self, message: dict):
+        """Run the student's code for a test as one kernel would: under the test's numpy error
+        state, warning filters and random state; what it prints goes back with the reply."""
+        reply: dict = {"op": "returned"}
+        if "rng" in message:
+            self._adopt_rng(message["rng"])
+        out, err = BoundedText(), BoundedText()
+        self.outputs.append((out, err))
+        try:
+            with (
+                np.errstate(**message.get("errstate", {})),
+                warnings.catch_warnings(),
+                contextlib.redirect_stdout(out),
+                contextlib.redirect_stderr(err),
+            ):
+                for action, category in reversed(message.get("warnings", [])):
+                    kind = getattr(builtins, category, None)
+                    if isinstance(kind, type) and issubclass(kind, Warning):
+                        warnings.simplefilter(action, kind)
+                yield reply
+        except BaseException as error:  # noqa: BLE001 - everything the student raises goes back
+            reply.clear()
+            reply.update(raised(error))
+        finally:
+            self.outputs.pop()
+        reply["stdout"], reply["stderr"] = out.getvalue(), err.getvalue()
+        self._moved_rng(reply)
+
+    def _adopt_rng(self, state: Any) -> None:
+        with contextlib.suppress(ValueError, TypeError, OverflowError):
+            set_rng_state(state)
+            self.rng_synced = rng_fingerprint()
+
+    def _moved_rng(self, reply: dict) -> dict:
+        """Add this process's random state to ``reply`` if it moved since the grader saw it."""
+        now = rng_fingerprint()
+        if now != self.rng_synced:
+            reply["rng"] = rng_state()
+            self.rng_synced = now
+        return reply
 
     # -- values and handles ---------------------------------------------------------------------
 
@@ -137,13 +249,17 @@ class Student:
         return encode(value, self._reference)
 
     def _reference(self, value: Any) -> dict | None:
+        """A handle the grader reaches ``value`` through (its proxies call back here)."""
+        self.handles[id(value)] = value
         if isinstance(value, types.ModuleType):
-            return {TAG: "module", "name": value.__name__}
-        if callable(value):
-            self.handles[id(value)] = value
+            return {TAG: "module", "name": str(value.__name__)[:200], "id": id(value)}
+        if isinstance(value, type):
+            return {TAG: "cls", "id": id(value), "module": str(value.__module__)[:200],
+                    "qualname": str(value.__qualname__)[:200]}  # fmt: skip
+        if isinstance(value, FUNCTION_TYPES):
             name = getattr(value, "__qualname__", type(value).__qualname__)
             return {TAG: "fn", "id": id(value), "name": str(name)[:200]}
-        return None
+        return {TAG: "obj", "id": id(value), "type": display_type(type(value))}
 
     def _resolve(self, data: dict) -> Any:
         kind = data.get(TAG)
@@ -157,14 +273,16 @@ class Student:
         """A function of the grader's (``np.sin``, a test's lambda), called through the channel."""
 
         def call_grader(*args, **kwargs):
-            self.channel.send(
-                {
-                    "op": "callback",
-                    "id": handle,
-                    "args": [self._encode(a) for a in args],
-                    "kwargs": {k: self._encode(v) for k, v in kwargs.items()},
-                }
-            )
+            message = {
+                "op": "callback",
+                "id": handle,
+                "args": [self._encode(a) for a in args],
+                "kwargs": {k: self._encode(v) for k, v in kwargs.items()},
+            }
+            if self.outputs:  # what was printed so far goes first, in order
+                out, err = self.outputs[-1]
+                message["stdout"], message["stderr"] = out.take(), err.take()
+            self.channel.send(message)
             reply = self.serve(until=("result", "failure"))
             if reply["op"] == "failure":
                 raise RuntimeError(f"{name} failed in the grader: {reply.get('message', '')}")
@@ -175,21 +293,20 @@ class Student:
 
     # -- Otter's grader object, as the notebook sees it while graded ----------------------------
 
-    def check(self, question: str) -> None:
+    def check(self, question: str) -> CheckResult:
         """``grader.check("q1a")``: the grader runs the test now, against the current values."""
         self.channel.send({"op": "check", "question": str(question)})
-        self.serve(until=("checked",))
-
-    def check_all(self) -> None:
-        self.channel.send({"op": "check_all"})
-        self.serve(until=("checked",))
+        reply = self.serve(until=("checked",))
+        if reply.get("missing"):
+            raise FileNotFoundError(f"Test {question} does not exist")
+        return CheckResult(reply.get("result") or {})
 
 
 def otter_stub(student: Student) -> types.ModuleType:
     """What ``import otter`` gives a notebook being graded: Otter's grading-mode behaviour.
 
     ``check`` asks the grader to run the test (Otter runs it there and then, in grading mode);
-    export, PDF and submission calls do nothing, as in grading mode.
+    ``check_all``, export, PDF and submission calls do nothing, as in Otter's grading mode.
     """
     module = types.ModuleType("otter")
 
@@ -202,10 +319,10 @@ def otter_stub(student: Student) -> types.ModuleType:
             pass
 
         def check(self, question, global_env=None):
-            student.check(question)
+            return student.check(question)
 
         def check_all(self):
-            student.check_all()
+            return None
 
         def __getattr__(self, name: str):
             return lambda *args, **kwargs: None
@@ -295,6 +412,134 @@ def compare_watched(snapshot: dict[str, dict[str, int]]) -> list[str]:
     return sorted(replaced)
 
 
+class BoundedText(io.StringIO):
+    """What the student's code prints for one request, up to ``MAX_OUTPUT`` characters."""
+
+    def write(self, text: str) -> int:
+        room = MAX_OUTPUT - self.tell()
+        if room > 0:
+            super().write(str(text)[:room])
+        return len(text)
+
+    def take(self) -> str:
+        """What was written so far, emptying the buffer."""
+        text = self.getvalue()
+        self.seek(0)
+        self.truncate()
+        return text
+
+
+class CheckResult:
+    """What ``grader.check`` returns to the notebook while graded: the question's outcome.
+
+    Data only (name, points, whether every test passed); the tests stay with the grader.
+    """
+
+    def __init__(self, summary: dict) -> None:
+        self.name = str(summary.get("name", ""))
+        self.score = float(summary.get("score", 0.0))
+        self.possible = float(summary.get("possible", 0.0))
+        self.passed_all = bool(summary.get("passed_all", False))
+        self.passed_all_public = bool(summary.get("passed_all_public", False))
+
+    @property
+    def grade(self) -> float:
+        return self.score / self.possible if self.possible else 0.0
+
+    def __repr__(self) -> str:
+        return f"{self.name} results: {'All test cases passed!' if self.passed_all else 'failed'}"
+
+
+def _reversed_operator(function):
+    return lambda target, other: function(other, target)
+
+
+ARITHMETIC = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
+              "truediv": operator.truediv, "floordiv": operator.floordiv, "mod": operator.mod,
+              "pow": operator.pow, "matmul": operator.matmul, "and": operator.and_,
+              "or": operator.or_, "xor": operator.xor, "lshift": operator.lshift,
+              "rshift": operator.rshift, "divmod": divmod}  # fmt: skip
+OPERATORS = {
+    "len": len, "iter": iter, "next": next, "bool": bool, "hash": hash, "repr": repr, "str": str,
+    "neg": operator.neg, "pos": operator.pos, "abs": abs, "invert": operator.invert, "int": int,
+    "float": float, "complex": complex, "index": operator.index, "reversed": reversed, "dir": dir,
+    "type": type, "array": np.asarray, "format": format, "round": round,
+    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le,
+    "gt": operator.gt, "ge": operator.ge, "contains": operator.contains,
+    "getitem": operator.getitem, "setitem": operator.setitem, "delitem": operator.delitem,
+    "delattr": delattr,
+    "instancecheck": lambda cls, value: isinstance(value, cls),
+    "subclasscheck": lambda cls, value: issubclass(value, cls),
+    **ARITHMETIC,
+    **{f"r{name}": _reversed_operator(function) for name, function in ARITHMETIC.items()},
+}  # fmt: skip
+
+
+def display_type(kind: type) -> str:
+    """A type's name as a person reads it: ``Dog`` for the notebook's, ``sklearn.LinearRegression``
+    for a library's."""
+    module = str(getattr(kind, "__module__", "") or "")
+    qualname = str(getattr(kind, "__qualname__", "object"))
+    name = qualname if module in ("__main__", "builtins") else f"{module.split('.')[0]}.{qualname}"
+    return name[:200]
+
+
+def raised(error: BaseException) -> dict:
+    """What the student's code raised, as the grader rebuilds it (``session._exception``)."""
+    kind = type(error)
+    bases = [base.__name__ for base in kind.__mro__ if base.__module__ == "builtins"]
+    return {
+        "op": "raised",
+        "type": str(getattr(kind, "__qualname__", kind.__name__)),
+        "module": str(getattr(kind, "__module__", "")),
+        "bases": bases[:10],
+        "message": _safe_str(error)[:2000],
+    }
+
+
+def _regular_files(root: Path) -> list[tuple[str, tuple[int, int]]]:
+    """(relative path, (size, mtime)) of the regular files under ``root``, links not followed,
+    hidden folders (``.matplotlib``, ``.ipynb_checkpoints``) and caches left out."""
+    found: list[tuple[str, tuple[int, int]]] = []
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+        for name in names:
+            path = os.path.join(folder, name)
+            with contextlib.suppress(OSError):
+                stat = os.lstat(path)
+                if S_ISREG(stat.st_mode):
+                    found.append((os.path.relpath(path, root), (stat.st_size, stat.st_mtime_ns)))
+            if len(found) >= MAX_FILES:
+                return found
+    return found
+
+
+def _read_regular(relative: str) -> bytes:
+    fd = os.open(relative, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as file:
+        if not S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise OSError("not a regular file")
+        return file.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
+
+
+def patched_methods(kinds: set[type]) -> list[str]:
+    """``package.Class.method`` for each method of a library class (one a test used live) that
+    the notebook replaced: a function defined in the notebook (module ``__main__``) where the
+    library's own stood. Best effort, as ``compare_watched``."""
+    found = set()
+    for kind in kinds:
+        for klass in getattr(kind, "__mro__", ()):
+            module = str(getattr(klass, "__module__", "") or "")
+            if module in ("__main__", "builtins") or not module:
+                continue
+            for name, member in list(vars(klass).items()):
+                function = getattr(member, "fget", member)  # a property's getter too
+                function = getattr(function, "__func__", function)  # static/class methods
+                if getattr(function, "__module__", None) == "__main__":
+                    found.add(f"{display_type(klass)}.{name}")
+    return sorted(found)[:50]
+
+
 def _safe_str(value: Any) -> str:
     try:
         return str(value)
@@ -336,6 +581,7 @@ def run_child(student: Student, channel: Channel) -> None:
     forget_fonts_in_forks()
     np.random.seed(None)  # a fresh kernel's state, not the warm parent's
     random.seed()
+    student.modules_at_start = {name.split(".")[0] for name in list(sys.modules)}
     student.channel = channel
     with contextlib.suppress(SystemExit):
         student.serve()

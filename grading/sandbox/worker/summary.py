@@ -13,6 +13,8 @@ def summarise(test_files: Mapping[str, object]) -> dict:
         questions.append({"name": name, "score": score, "possible": possible})
         for outcome in test_file.test_case_results:
             case = outcome.test_case
+            # The instructor's words for this outcome, as Otter's summary shows them.
+            note = case.success_message if outcome.passed else case.failure_message
             tests.append(
                 {
                     "question": name,
@@ -20,6 +22,7 @@ def summarise(test_files: Mapping[str, object]) -> dict:
                     "hidden": bool(case.hidden),
                     "passed": bool(outcome.passed),
                     "message": str(outcome.message or ""),
+                    "note": "" if note is None else str(note),
                 }
             )
     return {"questions": questions, "tests": tests}

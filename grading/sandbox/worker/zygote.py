@@ -115,6 +115,14 @@ class Zygote:
             raise RuntimeError("the zygote process is gone")
         return int(reply)
 
+    def preload(self, modules: list[str]) -> None:
+        """Import ``modules`` in the zygote too, so that later student processes start with them
+        (an assignment's sklearn or sympy: a second each). Only what ``importable_packages``
+        names is sent; one request and one reply, as ``spawn``."""
+        if modules:
+            self.sock.sendall(json.dumps({"preload": modules}).encode())
+            self.sock.recv(64)
+
     def stop(self) -> None:
         with contextlib.suppress(OSError):
             self.sock.close()
@@ -142,12 +150,47 @@ def _zygote_main(sock: socket.socket) -> None:  # pragma: no cover - the zygote 
         if not data:
             return
         request = json.loads(data)
+        if "preload" in request:
+            _import_more(request["preload"])
+            sock.sendall(b"0")
+            continue
         pid = os.fork()
         if pid == 0:
             _student_main(prototype, sock, devnull, fds, request)
         for fd in fds:
             os.close(fd)
         sock.sendall(str(pid).encode())
+
+
+def _import_more(modules: list) -> None:  # pragma: no cover - the zygote process
+    import importlib
+
+    for name in modules:
+        with contextlib.suppress(Exception):
+            importlib.import_module(str(name))
+    gc.collect()
+    gc.freeze()
+
+
+# Installed packages a student's import never puts in the zygote: side effects on import
+# (a browser, a window, printing), or thread pools that a fork would leave half-copied.
+NOT_PRELOADED = {"antigravity", "this", "tkinter", "turtle", "idlelib", "torch", "tensorflow",
+                 "jax", "jaxlib", "keras", "ray", "dask", "numba", "pyspark"}  # fmt: skip
+
+
+@functools.cache
+def _installed_packages() -> frozenset[str]:
+    from importlib import metadata
+
+    return frozenset(metadata.packages_distributions())
+
+
+def importable_packages(names: list) -> list[str]:
+    """Of the top-level modules a student process imported, the installed third-party packages
+    worth importing in the zygote (never the student's own files: they are no package)."""
+    installed = _installed_packages()
+    wanted = {str(n) for n in names if isinstance(n, str)}
+    return sorted(n for n in wanted if n in installed and n not in NOT_PRELOADED)[:50]
 
 
 def _student_main(prototype, sock, devnull: int, fds: list[int], request: dict) -> None:

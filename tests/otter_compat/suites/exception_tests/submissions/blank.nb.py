@@ -1,0 +1,4 @@
+# %%
+import otter
+
+grader = otter.Notebook()

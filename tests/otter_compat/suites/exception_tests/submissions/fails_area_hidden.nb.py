@@ -1,0 +1,35 @@
+# %%
+import otter
+
+grader = otter.Notebook()
+# %%
+def circle_area(r):
+    return 3 * r * r
+# %%
+grader.check("e_area")
+# %%
+leg_out = 3.5
+leg_back = 3.5
+unit = "km"
+# %%
+grader.check("e_env")
+# %%
+def shout(text):
+    return text.upper() + "!"
+# %%
+grader.check("e_strict")
+# %%
+def median3(a, b, c):
+    return sorted([a, b, c])[1]
+# %%
+grader.check("e_total")
+# %%
+def scale(x, factor=1):
+    return x * factor
+# %%
+grader.check("e_call")
+# %%
+def speed(km, hours):
+    return km / hours
+# %%
+grader.check("e_support")

@@ -1,0 +1,1 @@
+model = LinearRegression().fit(hours, marks)

@@ -1,0 +1,1 @@
+f_prime = sympy.diff(x**3 - 2 * x, x)

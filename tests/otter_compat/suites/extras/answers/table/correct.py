@@ -1,0 +1,2 @@
+planets = Table().with_columns("name", ["Mars", "Jupiter", "Saturn"], "moons", [2, 95, 146])
+many = planets.where("moons", are.above(100))

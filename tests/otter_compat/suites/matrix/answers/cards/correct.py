@@ -1,0 +1,2 @@
+def deal(deck, k):
+    return random.sample(deck, k)

@@ -1,0 +1,7 @@
+def countdown(n):
+    while n > 0:
+        yield n
+        n -= 1
+
+
+launch = countdown(3)

@@ -1,0 +1,2 @@
+def report(name, score):
+    print(f"{name}: {score}/10")

@@ -1,0 +1,1 @@
+noise = np.random.normal(0, 1, 3)

@@ -1,0 +1,2 @@
+for name, km in [("leg_north", 4.0), ("leg_east", 3.0), ("leg_south", 2.5)]:
+    globals()[name] = km  # names made at run time

@@ -1,0 +1,2 @@
+def average_speed(km, hours):
+    return km / hours
