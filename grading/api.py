@@ -27,6 +27,7 @@ from .model import GRADED, GradeResult, Submission
 from .outputs import feedback_text, final_grades_csv
 from .results import read_result
 from .sandbox import Engine, Limits, detect_engine
+from .sandbox.environment import assignment_environment
 from .sandbox.image import DEBIAN_BASE, ensure_image
 
 
@@ -81,6 +82,7 @@ def grade(
     else:
         sandbox = detect_engine(engine, mode) if isinstance(engine, str) else engine
     image = ensure_image(sandbox.image_engine, base) if sandbox.image_engine else None
+    image = assignment_environment(autograder_zip, sandbox, image)
     try:
         return _grade_all(
             paths, info, out_dir, sandbox, image,

@@ -37,7 +37,11 @@ class Engine(Protocol):
 
     def run_submission(
         self, image, autograder_zip, submission, out_dir, limits, owner: str = ""
-    ) -> SandboxRun: ...
+    ) -> SandboxRun:
+        """``image``: the environment to grade in (``environment.assignment_environment``): the
+        grading image's tag or an assignment's layer over it; on the host None (this Python)
+        or the Python of the assignment's venv."""
+        ...
 
     def reap(self, owner: str) -> int: ...
 

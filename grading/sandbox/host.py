@@ -86,7 +86,8 @@ class HostLauncher:
     ) -> tuple[list[str], dict[str, str]]:
         folder = Path(tempfile.mkdtemp(prefix="grading-worker-"))
         self._folders[name] = folder
-        worker = [self.python, "-P", "-m", "worker", "serve", *worker_args(limits, uid),
+        python = image or self.python  # the assignment's venv (``environment``), if it has one
+        worker = [python, "-P", "-m", "worker", "serve", *worker_args(limits, uid),
                   "--student-priority", "normal"]  # fmt: skip
         if self.isolation == "process":
             (folder / "private").mkdir(mode=0o700)

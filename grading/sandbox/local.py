@@ -62,7 +62,7 @@ class LocalEngine:
             shutil.copy(submission, inbox / submission.name)
             command = [
                 *_unshare_prefix(),
-                sys.executable, str(RUNNER), "--loopback",
+                image or sys.executable, str(RUNNER), "--loopback",
                 "--autograder-zip", str(autograder_zip.resolve()),
                 "--submission-dir", str(inbox), "--root", str(root),
                 "--out", str(out_dir.resolve()), "--cell-timeout", str(limits.cell_timeout),

@@ -81,6 +81,8 @@ class ServiceEngine:
         self.address, self.keep_warm = address, keep_warm
         self.name = str(hello["name"])
         self.isolation = str(hello["isolation"])
+        self.image: str | None = hello.get("image")  # the service's grading image, if any
+        self.container: str | None = hello.get("container")  # the CLI that built it
         self.start = start  # starts the service again if it stopped (``service stop``, a crash)
 
     def run_submission(self, image, autograder_zip, submission, out_dir, limits, owner=""):
@@ -91,6 +93,7 @@ class ServiceEngine:
             "submission": str(Path(submission).resolve()),
             "out": str(Path(out_dir).resolve()),
             "limits": asdict(limits),
+            "image": image,  # the assignment's environment; None: the service's own
         }
         try:
             reply = ask(self.address, request, timeout=limits.timeout + 120)
@@ -242,7 +245,9 @@ class Handler(socketserver.StreamRequestHandler):
         op = request.get("op")
         if op in ("hello", "stop"):
             engine = service.engine
-            return {"version": service.version, "name": engine.name, "isolation": engine.isolation}
+            container = engine.image_engine.name if engine.image_engine else None
+            return {"version": service.version, "name": engine.name, "isolation": engine.isolation,
+                    "image": service.image, "container": container}  # fmt: skip
         if op != "grade":
             raise ValueError(f"unknown op {op!r}")
         with service.lock:
@@ -250,8 +255,9 @@ class Handler(socketserver.StreamRequestHandler):
             service.idle = float(request.get("keep_warm", service.idle))  # the last one counts
         try:
             run = service.engine.run_submission(
-                service.image, Path(request["autograder"]), Path(request["submission"]),
-                Path(request["out"]), Limits(**request["limits"]), service.owner,
+                request.get("image") or service.image, Path(request["autograder"]),
+                Path(request["submission"]), Path(request["out"]), Limits(**request["limits"]),
+                service.owner,
             )  # fmt: skip
         finally:
             with service.lock:

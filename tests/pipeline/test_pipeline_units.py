@@ -168,7 +168,7 @@ def test_a_client_that_leaves_before_its_answer_costs_the_service_no_traceback(t
     release = threading.Event()
 
     class SlowEngine:
-        name, isolation = "fake", "none"
+        name, isolation, image_engine = "fake", "none", None
 
         def run_submission(self, *args) -> SandboxRun:
             release.wait(10)

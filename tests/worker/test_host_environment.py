@@ -118,6 +118,12 @@ def test_the_working_folder_stays_out_and_system_folders_are_not_bound_twice(cap
     assert "left out of the sandbox: /srv/course" in capsys.readouterr().err
 
 
+def test_the_worker_package_is_bound_even_inside_a_folder_left_out():
+    worker = "/srv/course/grading/sandbox"
+    kept = hostroot._bindable(["/srv/course/grading"], "/tmp/r", "/srv/course/grading/x", [worker])
+    assert kept == [worker]
+
+
 def test_the_folders_an_editable_install_maps_to_are_part_of_the_environment(monkeypatch):
     finder = type(sys)("__editable___course_0_1_finder")
     finder.MAPPING = {"course": "/srv/course/src/course"}

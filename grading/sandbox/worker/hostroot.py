@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Sequence
 from pathlib import Path
 
 SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -76,12 +77,13 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def _bindable(folders: list[str], root: str, working: str) -> list[str]:
+def _bindable(folders: list[str], root: str, working: str, keep: Sequence[str] = ()) -> list[str]:
     """``folders`` less those the system binds cover and those that hold the working folder
-    (a repository on ``sys.path``: the worker needs nothing of it, and its tests must stay out);
-    a folder that would show the sandbox's own folder or the host's temporary files refuses."""
+    (a repository on ``sys.path``: the worker needs nothing of it, and its tests must stay out),
+    plus ``keep`` (the worker's own package) in any case; a folder that would show the sandbox's
+    own folder or the host's temporary files refuses."""
     kept = []
-    for folder in _outermost([*SYSTEM, *folders]):
+    for folder in _outermost([*SYSTEM, *folders, *keep]):
         if folder in SYSTEM:
             continue
         if _inside(root, folder) or any(_inside(folder, r) for r in RESERVED):
@@ -96,7 +98,12 @@ def _bindable(folders: list[str], root: str, working: str) -> list[str]:
             print(f"left out of the sandbox: {folder} (it holds {working})", file=sys.stderr)
             continue
         kept.append(folder)
-    return kept
+    left_out = [k for k in keep if not any(_inside(k, folder) for folder in kept)]
+    return _outermost(kept + [k for k in left_out if not _covered_by_system(k)])
+
+
+def _covered_by_system(path: str) -> bool:
+    return any(_inside(path, folder) for folder in SYSTEM)
 
 
 def _run(*command: str) -> None:
@@ -127,7 +134,7 @@ def enter_private_root(keep: list[str], root: str, tmp_mb: int) -> None:
     """Replace ``/`` by a tmpfs with only ``SYSTEM``, this Python's environment and ``keep``
     bound read-only, over empty scratch folders."""
     new = Path(root)
-    environment = _bindable([*python_folders(), *keep], str(new.resolve()), os.getcwd())
+    environment = _bindable(python_folders(), str(new.resolve()), os.getcwd(), keep)
     new.mkdir(parents=True, exist_ok=True)
     _run("mount", "--make-rprivate", "/")
     _run("mount", "-t", "tmpfs", "-o", "mode=0755,size=16m", "grading-root", str(new))
