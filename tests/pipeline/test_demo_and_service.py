@@ -17,7 +17,7 @@ from grading.demo import run_demo, summary
 from grading.gradebook import Gradebook
 from grading.sandbox.containers import OWNER_LABEL
 from grading.sandbox.image import DEBIAN_BASE
-from grading.sandbox.service import address_of, ask
+from grading.sandbox.service import address_of, ask, code_version, service_owner
 
 pytestmark = pytest.mark.slow
 
@@ -64,8 +64,9 @@ def test_otter_short_flags_grade_like_the_long_ones(assignment, graded_samples, 
 
 
 def _service_workers(podman) -> set[str]:
+    owner = service_owner(code_version())  # this code's service: another version's is its own
     listed = podman.cli(["ps", "--quiet", "--no-trunc", "--filter",
-                         f"label={OWNER_LABEL}=service-0"])  # fmt: skip
+                         f"label={OWNER_LABEL}={owner}"])  # fmt: skip
     return set(listed.stdout.split())
 
 
