@@ -8,9 +8,9 @@ without a request. Each submission still gets a fresh student process in a worke
 within one run: what a worker isolates is unchanged, only its lifetime is longer.
 
 The protocol is one JSON line each way per connection: the paths of the autograder zip, the
-submission and the output folder (client and service are the same user on the same machine)
-and the limits; the service writes ``grading.json`` where the engine would and answers with
-what the host observed of the run.
+submission, the files beside it and the output folder (client and service are the same user on
+the same machine) and the limits; the service writes ``grading.json`` where the engine would
+and answers with what the host observed of the run.
 """
 
 from __future__ import annotations
@@ -79,12 +79,15 @@ class ServiceEngine:
         self.name = str(hello["name"])
         self.isolation = str(hello["isolation"])
 
-    def run_submission(self, image, autograder_zip, submission, out_dir, limits, owner=""):
+    def run_submission(
+        self, image, autograder_zip, submission, out_dir, limits, owner="", files=None
+    ):
         request = {
             "op": "grade",
             "keep_warm": self.keep_warm,
             "autograder": str(Path(autograder_zip).resolve()),
             "submission": str(Path(submission).resolve()),
+            "files": {name: str(Path(path).resolve()) for name, path in (files or {}).items()},
             "out": str(Path(out_dir).resolve()),
             "limits": asdict(limits),
         }
@@ -230,9 +233,10 @@ class Handler(socketserver.StreamRequestHandler):
             service.busy += 1
             service.idle = float(request.get("keep_warm", service.idle))  # the last one counts
         try:
+            files = {str(k): Path(v) for k, v in (request.get("files") or {}).items()}
             run = service.engine.run_submission(
                 service.image, Path(request["autograder"]), Path(request["submission"]),
-                Path(request["out"]), Limits(**request["limits"]), service.owner,
+                Path(request["out"]), Limits(**request["limits"]), service.owner, files,
             )  # fmt: skip
         finally:
             with service.lock:
