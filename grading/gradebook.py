@@ -525,7 +525,8 @@ class Gradebook:
         """The latest run's engine and options for this autograder ({} if none): the mode, the
         limits in force, why ``otter run`` graded it, the autograder's totals rule."""
         row = self.db.execute(
-            "SELECT engine, options FROM runs WHERE autograder_sha256 = ? ORDER BY id DESC LIMIT 1",
+            "SELECT engine, options, autograder_path FROM runs WHERE autograder_sha256 = ?"
+            " ORDER BY id DESC LIMIT 1",
             (autograder_sha256,),
         ).fetchone()
         if row is None:
@@ -534,7 +535,8 @@ class Gradebook:
             options = json.loads(row[1])
         except ValueError:
             options = {}
-        return {"engine": row[0], **(options if isinstance(options, dict) else {})}
+        found = options if isinstance(options, dict) else {}
+        return {**found, "engine": row[0], "autograder_path": row[2]}
 
     def latest_autograder(self) -> str:
         """The autograder of the most recent run: what exports and reports are about."""
