@@ -243,9 +243,10 @@ class _Collector:
             files += [here / f for f in sorted(filenames) if not f.startswith(".")]
         for owner, members in self._folder_units(root, files):
             main = _main_file([str(p) for p in members])
-            if main is not None:  # one student's folder: the files beside go with it
+            if main is not None:  # one student's folder (or file): the files beside go with it
                 found = True
-                self._loose_file(Path(main), main, owner, self._folder_files(Path(main), members))
+                beside = self._folder_files(Path(main), members) if len(members) > 1 else []
+                self._loose_file(Path(main), main, owner, beside)
                 continue
             for path in members:
                 if _suffix(path.name) in (".ipynb", ".zip"):
@@ -260,21 +261,29 @@ class _Collector:
 
     @staticmethod
     def _folder_units(root: Path, files: list[Path]) -> list[tuple[str | None, list[Path]]]:
-        """(owner, files) per student: the whole folder when it holds one submission, else one
-        unit per subfolder (named by it) and one per file directly in the folder."""
+        """(owner, files) per student: the whole folder when it holds one submission at its top,
+        else one unit per subfolder (a student's folder, which names the student) and one per
+        notebook, zip or (beside neither) script directly in the folder."""
         main = _main_file([str(p) for p in files])
-        if main is not None:  # in a folder per student, the folder names the student
-            parts = Path(main).relative_to(root).parts
-            return [(parts[0] if len(parts) > 1 else None, files)]
+        if main is not None and Path(main).parent == root:  # one submission's folder
+            return [(None, files)]
         units: dict[str, list[Path]] = {}
-        loose: list[tuple[str | None, list[Path]]] = []
+        loose: list[Path] = []
         for path in files:
             parts = path.relative_to(root).parts
             if len(parts) > 1:
                 units.setdefault(parts[0], []).append(path)
-            elif _suffix(path.name) in (".ipynb", ".zip"):
-                loose.append((None, [path]))
-        return loose + list(units.items())
+            else:
+                loose.append(path)
+        # Scripts directly in the folder are submissions only beside no notebook or zip there
+        # (a class of scripts); beside notebooks they are helpers, not students.
+        kinds = (
+            (".ipynb", ".zip")
+            if any(_suffix(p.name) in (".ipynb", ".zip") for p in loose)
+            else _GRADABLE
+        )
+        chosen = [p for p in loose if _suffix(p.name) in kinds and p.name != "__init__.py"]
+        return [(None, [path]) for path in chosen] + list(units.items())
 
     def _folder_files(self, main: Path, members: list[Path]) -> list[tuple[str, Path]]:
         """The regular files under the notebook's folder, named relative to it (links and

@@ -145,3 +145,22 @@ def test_files_past_the_caps_are_listed_and_the_notebook_still_grades(workdir, m
     (left_out,) = result.rejected
     assert left_out.student == "big" and left_out.origin == f"{export}!data/2.txt"
     assert left_out.reason.startswith("3 file(s) handed in beside the notebook were left out")
+
+
+def test_a_class_of_scripts_but_helpers_beside_notebooks(tmp_path, workdir, nb_bytes):
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "alice.py").write_text("a = 1\n")
+    (scripts / "bob.py").write_text("b = 1\n")
+    (scripts / "__init__.py").write_text("")
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "carol.ipynb").write_bytes(nb_bytes("c = 1"))
+    (notebooks / "dave.ipynb").write_bytes(nb_bytes("d = 1"))
+    (notebooks / "utils.py").write_text("def helper(): ...\n")
+
+    result = find_submissions([scripts, notebooks], workdir)
+
+    assert result.rejected == []
+    assert sorted(s.student for s in result.submissions) == ["alice", "bob", "carol", "dave"]
+    assert all(s.files == () for s in result.submissions)
