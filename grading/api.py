@@ -42,7 +42,7 @@ class RunSummary:
 
     out_dir: Path
     engine: str
-    mode: str = "warm"
+    mode: str | None = "warm"  # None: an Engine given by the caller
     graded: int = 0  # graded in this run
     skipped: int = 0  # already in the gradebook for this autograder
     rejected: int = 0
@@ -74,9 +74,10 @@ def grade(
 ) -> RunSummary:
     """Grade every submission under ``paths`` into ``out_dir``; resumable and kill-safe.
 
-    ``mode`` applies when ``engine`` is a name: see ``grading.sandbox`` for warm, fresh, otter.
-    None grades with the warm engine unless the assignment needs Otter itself (plugins,
-    ``grade_from_log``): then ``otter`` is chosen, and any other mode asked for is overruled.
+    ``mode`` applies when ``engine`` is a name (an ``Engine`` is used as given): see
+    ``grading.sandbox`` for warm, fresh, otter. None grades with the warm engine unless the
+    assignment needs Otter itself (plugins, ``grade_from_log``): then ``otter`` is chosen, and
+    any other mode asked for is overruled.
     ``limits`` may be a whole ``Limits`` (used as is) or the limits the user set explicitly
     (a mapping of ``Limits`` fields, say command-line flags): the others come from the
     assignment's ``otter_config.json`` (its ``grading`` key), then the defaults.
@@ -93,10 +94,9 @@ def grade(
     mode, why = choose_mode(info, mode)
     if why:
         say(why)
-    limits = limits if isinstance(limits, Limits) else limits_from(info.limits, limits or {})
-    if changed := changed_from_defaults(limits):
-        set_by_zip = f" ({info.path.name} sets {', '.join(info.limits)})" if info.limits else ""
-        say(f"limits in force: {', '.join(changed)}{set_by_zip}")
+    limits, which = limits_in_force(info, limits)
+    if which:
+        say(which)
     if isinstance(engine, str) and mode == "warm" and keep_warm > 0:
         from .sandbox.service import connect
 
@@ -107,7 +107,8 @@ def grade(
     try:
         return _grade_all(
             paths, info, out_dir, sandbox, image,
-            workers=workers, limits=limits, roster=roster, progress=progress, mode=mode,
+            workers=workers, limits=limits, roster=roster, progress=progress,
+            mode=mode if isinstance(engine, str) else None,
         )  # fmt: skip
     finally:
         sandbox.close()  # the warm engine's workers
@@ -124,6 +125,22 @@ def choose_mode(info: AutograderInfo, asked: str | None) -> tuple[str, str]:
     return "otter", why
 
 
+def limits_in_force(
+    info: AutograderInfo, given: Limits | Mapping[str, float] | None
+) -> tuple[Limits, str]:
+    """The limits to grade with, and a line naming those that are not the defaults (each
+    followed by the zip's name where the assignment set it); see ``grade`` for ``given``."""
+    if isinstance(given, Limits):
+        limits, explicit = given, {}
+    else:
+        limits, explicit = limits_from(info.limits, given or {}), given or {}
+    shown = [
+        f"{text} ({info.path.name})" if key in info.limits and key not in explicit else text
+        for key, text in changed_from_defaults(limits).items()
+    ]
+    return limits, f"limits in force: {', '.join(shown)}" if shown else ""
+
+
 def _grade_all(
     paths: list[Path],
     info: AutograderInfo,
@@ -135,7 +152,7 @@ def _grade_all(
     limits: Limits,
     roster: Path | None,
     progress: Callable[[int, int, str], None] | None,
-    mode: str,
+    mode: str | None,
 ) -> RunSummary:
     """The stages after the sandbox: ingest, grade in parallel, record, write the outputs."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -408,7 +425,7 @@ def grading_facts(
         notes.append(f"Graded by otter run in the sandbox: {settings['otter_run_because']}.")
     with contextlib.suppress(TypeError, ValueError):  # a run recorded without its limits
         if changed := changed_from_defaults(limits_from(settings.get("limits") or {})):
-            notes.append(f"Limits in force: {', '.join(changed)}.")
+            notes.append(f"Limits in force: {', '.join(changed.values())}.")
     info = recorded_autograder(book)
     if info is not None and info.totals_rule:
         notes.append(f"Autograded totals as Otter counts them: {info.totals_rule}.")

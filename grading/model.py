@@ -41,11 +41,16 @@ class SubmittedFile:
 
 def submission_key(notebook_sha256: str, files: tuple[SubmittedFile, ...] = ()) -> str:
     """A submission's content hash: the notebook's own when it came alone, else one over the
-    notebook and every file beside it (names included), so that a changed file regrades."""
-    if not files:
+    notebook and every file beside it (names included), so that a changed file regrades.
+
+    Otter's log is left out: it changes with every export, the warm engine never reads it, and
+    an export of a notebook alone keeps the key it had before files were kept.
+    """
+    keyed = sorted((f for f in files if f.name != OTTER_LOG), key=lambda f: f.name)
+    if not keyed:
         return notebook_sha256
     digest = hashlib.sha256(notebook_sha256.encode())
-    for item in sorted(files, key=lambda f: f.name):
+    for item in keyed:
         digest.update(f"\0{item.name}\0{item.sha256}".encode())
     return digest.hexdigest()
 

@@ -158,7 +158,7 @@ class _Collector:
                     sha256=digest,
                     files=beside,
                     **dataclasses.asdict(ident),
-                )  # fmt: skip
+                )
             )
 
     def _capped(

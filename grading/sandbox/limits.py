@@ -46,11 +46,11 @@ DESCRIPTIONS = {  # how ``describe`` words a limit
 }
 
 
-def changed_from_defaults(limits: Limits) -> list[str]:
-    """The limits that differ from the defaults, for a person: ["120 s a cell", ...]."""
+def changed_from_defaults(limits: Limits) -> dict[str, str]:
+    """The limits that differ from the defaults, for a person: {"cell_timeout": "120 s a cell"}."""
     defaults = Limits()
-    return [
-        DESCRIPTIONS[f.name].format(getattr(limits, f.name))
+    return {
+        f.name: DESCRIPTIONS[f.name].format(getattr(limits, f.name))
         for f in fields(Limits)
         if getattr(limits, f.name) != getattr(defaults, f.name)
-    ]
+    }

@@ -24,14 +24,20 @@ def test_export_files_go_with_the_notebook_and_change_its_key(workdir, make_zip,
     assert one.sha256 == submission_key(sha256_file(one.path), one.files)
 
 
-def test_a_notebook_alone_keeps_the_notebook_hash(tmp_path, workdir, nb_bytes):
-    """Gradebooks written before files were kept key results by the notebook's hash."""
+def test_a_notebook_alone_keeps_the_notebook_hash(tmp_path, workdir, make_zip, nb_bytes):
+    """Gradebooks written before files were kept key results by the notebook's hash: a notebook
+    alone, or exported with nothing but Otter's log and name marker, keeps that key."""
     notebook = tmp_path / "alice.ipynb"
     notebook.write_bytes(nb_bytes())
+    export = make_zip(
+        "bob.zip", {"hw.ipynb": nb_bytes("b = 1"), ".OTTER_LOG": b"\x80", "__zip_filename__": "x"}
+    )
 
-    (sub,) = find_submissions([notebook], workdir).submissions
+    alone, exported = find_submissions([notebook, export], workdir).submissions
 
-    assert sub.files == () and sub.sha256 == sha256_file(notebook)
+    assert alone.files == () and alone.sha256 == sha256_file(notebook)
+    assert [f.name for f in exported.files] == [".OTTER_LOG"]  # for otter run's grade_from_log
+    assert exported.sha256 == sha256_file(exported.path)
 
 
 def test_student_folders_bring_their_files_but_a_class_folder_does_not(tmp_path, workdir, nb_bytes):

@@ -70,8 +70,11 @@ def test_limits_layer_over_the_defaults_written_once():
     assert limits_from() == Limits()
     limits = limits_from({"cell_timeout": 120.0, "timeout": 1800.0}, {"timeout": 30.0})
     assert (limits.cell_timeout, limits.timeout, limits.memory_mb) == (120, 30, Limits().memory_mb)
-    assert changed_from_defaults(limits) == ["30 s a submission", "120 s a cell"]
-    assert changed_from_defaults(Limits()) == []
+    assert changed_from_defaults(limits) == {
+        "timeout": "30 s a submission",
+        "cell_timeout": "120 s a cell",
+    }
+    assert changed_from_defaults(Limits()) == {}
 
 
 # -- Otter's totals ----------------------------------------------------------------------------
@@ -152,14 +155,18 @@ def nb_text() -> str:
 
 
 def test_grade_uses_the_assignments_limits_unless_set_explicitly(tmp_path, engines, class_folder):
-    zip_path = zip_with(tmp_path, grading={"cell_timeout": 120})
+    zip_path = zip_with(tmp_path, grading={"cell_timeout": 120, "timeout": 900})
     said: list[str] = []
     grade([class_folder], zip_path, tmp_path / "out", engine="local", announce=said.append)
-    grade([class_folder], zip_path, tmp_path / "out2", engine="local", limits={"cell_timeout": 5})
+    grade([class_folder], zip_path, tmp_path / "out2", engine="local", limits={"cell_timeout": 5},
+          announce=said.append)  # fmt: skip
     first, second = engines
-    assert {c["limits"].cell_timeout for c in first.calls} == {120.0}
-    assert {c["limits"].cell_timeout for c in second.calls} == {5.0}
-    assert said == ["limits in force: 120 s a cell (ag.zip sets cell_timeout)"]
+    assert {(c["limits"].cell_timeout, c["limits"].timeout) for c in first.calls} == {(120, 900)}
+    assert {(c["limits"].cell_timeout, c["limits"].timeout) for c in second.calls} == {(5, 900)}
+    assert said == [
+        "limits in force: 900 s a submission (ag.zip), 120 s a cell (ag.zip)",
+        "limits in force: 900 s a submission (ag.zip), 5 s a cell",
+    ]
     with Gradebook(tmp_path / "out" / "gradebook.sqlite") as book:
         settings = book.run_settings(book.latest_autograder())
     assert settings["limits"]["cell_timeout"] == 120.0 and settings["mode"] == "warm"
