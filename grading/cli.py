@@ -482,7 +482,7 @@ def parser() -> argparse.ArgumentParser:
     image.set_defaults(handler=cmd_image)
 
     grade = sub.add_parser("grade", help="grade submissions in isolated sandboxes")
-    grade.add_argument("paths", nargs="*", help="notebooks, folders, Otter or LMS zips")
+    grade.add_argument("paths", nargs="*", help="notebooks, scripts, folders, Otter or LMS zips")
     # otter grade's short flags, so an Otter user's habit works: -a ZIP -p PATHS -o OUT
     grade.add_argument("-p", "--path", dest="more_paths", action="extend", nargs="+",
                        default=[], help="more submissions (as otter grade's -p)")  # fmt: skip
