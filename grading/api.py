@@ -6,14 +6,16 @@ gradebook -> outputs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .assignments import Assignment
 from .autograder import AutograderInfo, read_autograder
@@ -23,12 +25,16 @@ from .gradebook import Gradebook
 from .ingest import Roster, apply_roster, find_submissions, load_roster
 from .lms.grades import MatchReport, StudentGrade, compute_grades
 from .lms.late import LatePolicy
-from .model import GRADED, GradeResult, Submission
+from .model import GRADED, GradeResult, Submission, sha256_file
 from .outputs import feedback_text, final_grades_csv
 from .results import read_result
 from .sandbox import Engine, Limits, detect_engine
 from .sandbox.environment import assignment_environment
 from .sandbox.image import DEBIAN_BASE, ensure_image
+from .sandbox.limits import changed_from_defaults, limits_from
+
+if TYPE_CHECKING:
+    from .report import GradingFacts
 
 
 @dataclass
@@ -37,10 +43,12 @@ class RunSummary:
 
     out_dir: Path
     engine: str
+    mode: str | None = "warm"  # None: an Engine given by the caller
     graded: int = 0  # graded in this run
     skipped: int = 0  # already in the gradebook for this autograder
     rejected: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
+    stopped: int = 0  # graded in this run with cells stopped by one of this tool's limits
 
 
 def build_image(engine_name: str = "auto", base: str = DEBIAN_BASE, rebuild: bool = False) -> str:
@@ -56,25 +64,40 @@ def grade(
     out_dir: Path,
     *,
     engine: str | Engine = "auto",
-    mode: str = "warm",
+    mode: str | None = None,
     workers: int | None = None,
-    limits: Limits | None = None,
+    limits: Limits | Mapping[str, float] | None = None,
     roster: Path | None = None,
     base: str = DEBIAN_BASE,
     progress: Callable[[int, int, str], None] | None = None,
     keep_warm: float = 0,
+    announce: Callable[[str], None] | None = None,
 ) -> RunSummary:
     """Grade every submission under ``paths`` into ``out_dir``; resumable and kill-safe.
 
-    ``mode`` applies when ``engine`` is a name: see ``grading.sandbox`` for warm, fresh, otter.
+    ``mode`` applies when ``engine`` is a name (an ``Engine`` is used as given): see
+    ``grading.sandbox`` for warm, fresh, otter. None grades with the warm engine unless the
+    assignment needs Otter itself (plugins, ``grade_from_log``): then ``otter`` is chosen, and
+    any other mode asked for is overruled.
+    ``limits`` may be a whole ``Limits`` (used as is) or the limits the user set explicitly
+    (a mapping of ``Limits`` fields, say command-line flags): the others come from the
+    assignment's ``otter_config.json`` (its ``grading`` key), then the defaults.
     ``keep_warm`` > 0 (warm mode) grades through this user's grading service, started if need
-    be, whose workers stay warm that many seconds after its last request.
+    be, whose workers stay warm that many seconds after its last request. ``announce`` gets
+    the lines a person should read before grading starts (the mode chosen and why, the limits
+    in force when they are not the defaults).
     """
-    limits = limits or Limits()
+    say = announce or (lambda line: None)
     info = read_autograder(autograder_zip)
     for path in paths:
         if not path.exists():
             raise MissingInput(f"{path}: no such file or directory")
+    mode, why = choose_mode(info, mode)
+    if why:
+        say(why)
+    limits, which = limits_in_force(info, limits)
+    if which:
+        say(which)
     if isinstance(engine, str) and mode == "warm" and keep_warm > 0:
         from .sandbox.service import connect
 
@@ -87,9 +110,37 @@ def grade(
         return _grade_all(
             paths, info, out_dir, sandbox, image,
             workers=workers, limits=limits, roster=roster, progress=progress,
+            mode=mode if isinstance(engine, str) else None,
         )  # fmt: skip
     finally:
         sandbox.close()  # the warm engine's workers
+
+
+def choose_mode(info: AutograderInfo, asked: str | None) -> tuple[str, str]:
+    """The mode to grade ``info``'s assignment with, and the line saying why when the
+    assignment chose it: Otter plugins and ``grade_from_log`` need ``otter run`` itself."""
+    if not info.otter_run_because:
+        return asked or "warm", ""
+    why = f"{info.path.name}: graded by otter run in the sandbox: {info.otter_run_because}"
+    if asked not in (None, "otter"):
+        why += f" (not --mode {asked}: the warm engine cannot honour them)"
+    return "otter", why
+
+
+def limits_in_force(
+    info: AutograderInfo, given: Limits | Mapping[str, float] | None
+) -> tuple[Limits, str]:
+    """The limits to grade with, and a line naming those that are not the defaults (each
+    followed by the zip's name where the assignment set it); see ``grade`` for ``given``."""
+    if isinstance(given, Limits):
+        limits, explicit = given, {}
+    else:
+        limits, explicit = limits_from(info.limits, given or {}), given or {}
+    shown = [
+        f"{text} ({info.path.name})" if key in info.limits and key not in explicit else text
+        for key, text in changed_from_defaults(limits).items()
+    ]
+    return limits, f"limits in force: {', '.join(shown)}" if shown else ""
 
 
 def _grade_all(
@@ -103,6 +154,7 @@ def _grade_all(
     limits: Limits,
     roster: Path | None,
     progress: Callable[[int, int, str], None] | None,
+    mode: str | None,
 ) -> RunSummary:
     """The stages after the sandbox: ingest, grade in parallel, record, write the outputs."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -113,11 +165,13 @@ def _grade_all(
     if roster is not None:
         submissions = apply_roster(submissions, load_roster(roster))
 
-    summary = RunSummary(out_dir=out_dir, engine=sandbox.name)
+    summary = RunSummary(out_dir=out_dir, engine=sandbox.name, mode=mode)
     with Gradebook(out_dir / "gradebook.sqlite") as book:
         run_id = book.start_run(
-            info.sha256, str(info.path), sandbox.name, image, timeout=limits.timeout
-        )
+            info.sha256, str(info.path), sandbox.name, image,
+            timeout=limits.timeout, mode=mode, limits=asdict(limits),
+            otter_run_because=info.otter_run_because, autograder=info.record(),
+        )  # fmt: skip
         for rejected in found.rejected:
             book.reject(rejected, info.sha256, run_id)
         summary.rejected = len(found.rejected)
@@ -149,6 +203,7 @@ def _grade_all(
                         summary.by_status[result.status] = summary.by_status.get(
                             result.status, 0
                         ) + len(group)
+                        summary.stopped += len(group) if result.stopped else 0
                         done += 1
                         if progress:
                             progress(done, total, f"{group[0].student}: {result.status}")
@@ -171,8 +226,11 @@ def run_in_sandbox(
 ) -> GradeResult:
     """Grade one submission and collect its result; the sandbox's scratch is removed after."""
     scratch = out_dir / "work" / "runs" / f"{submission.sha256[:12]}-{uuid.uuid4().hex[:6]}"
+    files = {f.name: f.path for f in submission.files}
     try:
-        run = sandbox.run_submission(image, info.path, submission.path, scratch, limits, owner)
+        run = sandbox.run_submission(
+            image, info.path, submission.path, scratch, limits, owner, files
+        )
         result = read_result(
             run,
             scratch,
@@ -187,10 +245,17 @@ def run_in_sandbox(
 
 
 def keep_notebooks(out_dir: Path, submission: Submission, executed: Path) -> None:
-    """Keep the submitted and the executed notebook by hash, for hand grading."""
-    for folder, source in (("submissions", submission.path), ("executed", executed)):
-        if source.is_file() and not source.is_symlink():
-            atomic_copy(source, out_dir / folder / f"{submission.sha256}.ipynb")
+    """Keep the submitted and the executed notebook by hash, for hand grading (a script as
+    the notebook of one cell that Otter grades)."""
+    target = out_dir / "submissions" / f"{submission.sha256}.ipynb"
+    if submission.is_script:
+        from .notebooks import script_notebook
+
+        atomic_write(target, script_notebook(submission.path.read_text(encoding="utf-8")))
+    elif submission.path.is_file() and not submission.path.is_symlink():
+        atomic_copy(submission.path, target)
+    if executed.is_file() and not executed.is_symlink():
+        atomic_copy(executed, out_dir / "executed" / f"{submission.sha256}.ipynb")
 
 
 def record_result(
@@ -230,7 +295,8 @@ def final_grades(
     pick: str = "latest",
     missing: str = "zero",
 ) -> tuple[list[StudentGrade], MatchReport]:
-    """One grade per student from a gradebook file, matched to an optional roster."""
+    """One grade per student from a gradebook file, matched to an optional roster; the
+    autograded part totals as Otter's results.json (``points_possible``, ``score_threshold``)."""
     if not gradebook.is_file():
         raise MissingInput(f"{gradebook}: no gradebook (run `python -m grading grade` first)")
     class_list = load_roster(roster) if isinstance(roster, Path) else roster
@@ -242,7 +308,26 @@ def final_grades(
             policy=policy,
             pick=pick,
             missing=missing,
+            autograder=recorded_autograder(book),
         )
+
+
+def recorded_autograder(book: Gradebook) -> AutograderInfo | None:
+    """The autograder of the gradebook's latest run as recorded when it graded (its totals
+    rule, its settings); read from the zip for a gradebook that recorded none, if the zip is
+    still there unchanged; else None (totals are then the sums of the question scores)."""
+    sha = book.latest_autograder()
+    settings = book.run_settings(sha)
+    path = Path(settings.get("autograder_path") or "")
+    record = settings.get("autograder")
+    if isinstance(record, dict):
+        try:
+            return AutograderInfo.from_record(path, sha, record)
+        except (TypeError, ValueError):
+            pass
+    if path.is_file() and sha256_file(path) == sha:
+        return read_autograder(path)
+    return None
 
 
 def export_grades(
@@ -266,7 +351,7 @@ def export_grades(
     grades, report = final_grades(
         gradebook, assignment, roster=class_list, policy=policy, pick=pick, missing=missing
     )
-    points = sum(q.points for q in assignment.questions())
+    points = grades[0].points_possible if grades else sum(q.points for q in assignment.questions())
     FORMATS[fmt](
         grades, class_list, assignment=assignment.name, points_possible=points, path=out,
         column=column,
@@ -312,7 +397,8 @@ def write_class_report(
     grades, _ = final_grades(gradebook, assignment, roster=roster, policy=policy)
     problems = []
     with Gradebook(gradebook) as book:
-        for row in book.rows(book.latest_autograder()):
+        autograder = book.latest_autograder()
+        for row in book.rows(autograder):
             if row.status != GRADED:
                 log = (
                     os.path.relpath(gradebook.parent / row.log_path, out.parent)
@@ -320,8 +406,35 @@ def write_class_report(
                     else None
                 )
                 problems.append(Problem(row.student, row.origin, row.status, row.reason, log))
+        facts = grading_facts(book, autograder, grades)
     questions = {q.name: (q.points, q.manual) for q in assignment.questions()}
-    write_report(grades, questions, problems, out, title=f"{assignment.name}: class report")
+    write_report(
+        grades, questions, problems, out, title=f"{assignment.name}: class report", facts=facts
+    )
+
+
+def grading_facts(
+    book: Gradebook, autograder_sha256: str, grades: list[StudentGrade]
+) -> GradingFacts:
+    """How the class was graded, for the report: otter run and why, the limits in force when
+    they are not the defaults, Otter's totals rule, and per question the types its test met in
+    the chosen submissions."""
+    from .report import GradingFacts
+
+    settings = book.run_settings(autograder_sha256)
+    notes = []
+    if settings.get("otter_run_because"):
+        notes.append(f"Graded by otter run in the sandbox: {settings['otter_run_because']}.")
+    with contextlib.suppress(TypeError, ValueError):  # a run recorded without its limits
+        if changed := changed_from_defaults(limits_from(settings.get("limits") or {})):
+            notes.append(f"Limits in force: {', '.join(changed.values())}.")
+    info = recorded_autograder(book)
+    if info is not None and info.totals_rule:
+        notes.append(f"Autograded totals as Otter counts them: {info.totals_rule}.")
+    origins = {g.origin for g in grades if g.origin}
+    chosen = [row.sha256 for row in book.rows(autograder_sha256) if row.origin in origins]
+    found = book.question_objects(autograder_sha256, chosen)
+    return GradingFacts(tuple(notes), found.live, found.unfaithful)
 
 
 def mark(

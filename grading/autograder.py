@@ -8,24 +8,29 @@ importing Otter at all.
 
 It also decides how the zip is graded: by the warm engine, or, for what the warm engine cannot
 honour (Otter plugins, grading from the log), by ``otter run`` in the same sandbox, or not at
-all (R assignments), always with the reason.
+all (R assignments), always with the reason; and under which limits, when the instructor set
+some for this assignment in ``otter_config.json``'s ``grading`` key (which Otter ignores).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import tempfile
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import GradingError, MissingInput
 from .files import atomic_write, cache_dir
 from .model import sha256_file
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 MAX_TEST_BYTES = 5 * 1024 * 1024
+SETTINGS_KEY = "grading"  # this tool's key in otter_config.json; Otter ignores unknown keys
+# The limits an assignment may set (``grading.sandbox.Limits``'s fields) and their unit.
+ASSIGNMENT_LIMITS = {"timeout": "seconds", "cell_timeout": "seconds", "memory_mb": "MB"}
 
 
 class AutograderError(GradingError, ValueError):
@@ -44,6 +49,8 @@ class AutograderInfo:
     score_threshold: float | None = None  # Otter's pass/fail: full marks at or above, else 0
     test_format: str = "exception"  # "ok", "exception" or "mixed"
     otter_run_because: str = ""  # why the warm engine cannot grade it: otter run does
+    # Limits this assignment sets (``"grading": {"cell_timeout": 120}``): field -> value
+    limits: dict[str, float] = field(default_factory=dict)
 
     @property
     def possible(self) -> float:
@@ -62,6 +69,30 @@ class AutograderInfo:
             return earned / raw * self.points_possible if raw else 0.0
         return earned
 
+    @property
+    def totals_rule(self) -> str:
+        """How Otter's total differs from the sum of the question scores ("" if it does not)."""
+        if self.score_threshold is not None:
+            return (
+                f"pass/fail: {self.possible:g} points at or above {self.score_threshold:.0%} of"
+                " the question points, else 0 (score_threshold)"
+            )
+        if self.points_possible is not None:
+            return f"the question scores rescaled to {self.possible:g} points (points_possible)"
+        return ""
+
+    def record(self) -> dict:
+        """What is kept of it (in the cache, in the gradebook's runs): all but path and hash."""
+        return {k: v for k, v in asdict(self).items() if k not in ("path", "sha256")}
+
+    @classmethod
+    def from_record(cls, path: Path, sha256: str, record: dict) -> AutograderInfo:
+        """The info ``record()`` kept; TypeError or ValueError if it is not such a record."""
+        info = cls(path=path, sha256=sha256, **record)
+        if not isinstance(info.questions, dict) or not isinstance(info.limits, dict):
+            raise ValueError("not an autograder record")
+        return info
+
 
 def read_autograder(path: Path, cache: Path | None = None) -> AutograderInfo:
     """Validate an Otter autograder zip and read its questions, settings and grading path."""
@@ -72,13 +103,12 @@ def read_autograder(path: Path, cache: Path | None = None) -> AutograderInfo:
     try:
         data = json.loads(cached.read_text(encoding="utf-8"))
         if data.pop("version") == CACHE_VERSION:
-            return AutograderInfo(path=path, sha256=sha256, **data)
+            return AutograderInfo.from_record(path, sha256, data)
     except (OSError, ValueError, KeyError, TypeError):
         pass
     info = _parse(path, sha256)
-    fields = {k: v for k, v in asdict(info).items() if k not in ("path", "sha256")}
     with contextlib.suppress(OSError):  # a read-only home: parse again next time
-        atomic_write(cached, json.dumps({"version": CACHE_VERSION, **fields}))
+        atomic_write(cached, json.dumps({"version": CACHE_VERSION, **info.record()}))
     return info
 
 
@@ -107,6 +137,7 @@ def _parse(path: Path, sha256: str) -> AutograderInfo:
         score_threshold=_number(path, config, "score_threshold"),
         test_format=formats.pop() if len(formats) == 1 else "mixed",
         otter_run_because=_needs_otter_run(config),
+        limits=_limits(path, config),
     )
 
 
@@ -181,6 +212,29 @@ def _number(path: Path, config: dict, key: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise AutograderError(f"{path}: otter_config.json's {key} must be a number, not {value!r}")
     return float(value)
+
+
+def _limits(path: Path, config: dict) -> dict[str, float]:
+    """The limits the assignment sets under ``grading`` (``{"cell_timeout": 120, ...}``)."""
+    settings = config.get(SETTINGS_KEY, {})
+    where = f"{path}: otter_config.json's {SETTINGS_KEY!r}"
+    if not isinstance(settings, dict):
+        raise AutograderError(f'{where} must be an object such as {{"cell_timeout": 120}}')
+    limits = {}
+    for key, value in settings.items():
+        if key not in ASSIGNMENT_LIMITS:
+            known = ", ".join(ASSIGNMENT_LIMITS)
+            raise AutograderError(f"{where} has an unknown key {key!r} (known: {known})")
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        if number is None or not math.isfinite(number) or number <= 0:
+            unit = ASSIGNMENT_LIMITS[key]
+            raise AutograderError(
+                f"{where}: {key} must be a positive number of {unit}, not {value!r}"
+            )
+        if key == "memory_mb" and number != int(number):
+            raise AutograderError(f"{where}: memory_mb must be a whole number of MB, not {value!r}")
+        limits[key] = int(number) if key == "memory_mb" else float(number)
+    return limits
 
 
 def _needs_otter_run(config: dict) -> str:

@@ -59,13 +59,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if not paths:
         raise GradingError("no submissions: give notebooks, folders or zips (or -p PATH)")
 
-    limits = Limits(
-        timeout=args.timeout,
-        cell_timeout=args.cell_timeout,
-        memory_mb=args.memory,
-        cpus=args.cpus,
-        pids=args.pids,
-    )
+    # The limits set on the command line; the others come from the assignment, then Limits.
+    flags = {"timeout": args.timeout, "cell_timeout": args.cell_timeout,
+             "memory_mb": args.memory, "cpus": args.cpus, "pids": args.pids}  # fmt: skip
+    explicit = {name: value for name, value in flags.items() if value is not None}
     bar = tqdm(unit="submission", disable=None, leave=True)
 
     def progress(done: int, total: int, message: str) -> None:
@@ -81,15 +78,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
             engine=args.engine,
             mode=args.mode,
             workers=args.workers,
-            limits=limits,
+            limits=explicit,
             roster=Path(args.roster) if args.roster else None,
             base=args.base,
             progress=progress,
             keep_warm=args.keep_warm,
+            announce=tqdm.write,
         )
     finally:
         bar.close()
-    if args.mode == "warm":
+    if summary.mode == "warm":
         ensure_running(args.keep_warm)  # the next command skips this one's start-up
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(summary.by_status.items()))
     print(
@@ -97,6 +95,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         f"{summary.skipped} already graded, {summary.rejected} rejected -> "
         f"{summary.out_dir / 'final_grades.csv'}"
     )
+    if summary.stopped:
+        print(
+            f"{summary.stopped} submission{'s' if summary.stopped != 1 else ''} had cells stopped"
+            " by a limit: see the report (python -m grading report) and the feedback files"
+        )
     return 0
 
 
@@ -425,14 +428,20 @@ def parser() -> argparse.ArgumentParser:
             " registry is reachable)",
         )
 
-    def mode_option(p: argparse.ArgumentParser) -> None:
+    def mode_option(p: argparse.ArgumentParser, default: str | None = "warm") -> None:
+        chosen = (
+            "default: warm, or otter for an assignment that needs Otter itself (plugins,"
+            " grade_from_log)"
+            if default is None
+            else f"default: {default}"
+        )
         p.add_argument(
             "--mode",
             choices=MODE_CHOICES,
-            default="warm",
-            help="warm: long-lived worker containers (default); fresh: a worker container per"
+            default=default,
+            help="warm: long-lived worker containers; fresh: a worker container per"
             " submission; otter: Otter's own `otter run` per container (scores in the student's"
-            " kernel: the reference, not tamper-proof)",
+            f" kernel: the reference, not tamper-proof); {chosen}",
         )
 
     audit = add("audit", cmd_audit, "grade the answer corpus: do the tests tell right from wrong?")
@@ -473,7 +482,7 @@ def parser() -> argparse.ArgumentParser:
     image.set_defaults(handler=cmd_image)
 
     grade = sub.add_parser("grade", help="grade submissions in isolated sandboxes")
-    grade.add_argument("paths", nargs="*", help="notebooks, folders, Otter or LMS zips")
+    grade.add_argument("paths", nargs="*", help="notebooks, scripts, folders, Otter or LMS zips")
     # otter grade's short flags, so an Otter user's habit works: -a ZIP -p PATHS -o OUT
     grade.add_argument("-p", "--path", dest="more_paths", action="extend", nargs="+",
                        default=[], help="more submissions (as otter grade's -p)")  # fmt: skip
@@ -481,19 +490,32 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("-o", "--out", required=True, help="output folder (gradebook, CSV, logs)")
     grade.add_argument("--roster", help="CSV mapping students to LMS ids, names and emails")
     grade.add_argument("--workers", type=int, default=None, help="parallel sandboxes (cores)")
-    defaults = Limits()  # each limit's default is written once, in Limits
-    grade.add_argument("--timeout", type=float, default=defaults.timeout,
-                       help="seconds per submission")  # fmt: skip
+    # Each limit's default is written once, in Limits; an assignment's otter_config.json may set
+    # its own ("grading": {...}), and a flag given here overrides both.
+    defaults = Limits()
+    by_zip = ", unless the assignment sets it"
+    grade.add_argument(
+        "--timeout",
+        type=float,
+        help=f"seconds per submission (default {defaults.timeout:g}{by_zip})",
+    )
     grade.add_argument(
         "--cell-timeout",
         type=float,
-        default=defaults.cell_timeout,
-        help="seconds per cell; a cell past it is interrupted and costs only its own answer",
+        help="seconds per cell; a cell past it is interrupted and costs only its own answer"
+        f" (default {defaults.cell_timeout:g}{by_zip})",
     )
-    grade.add_argument("--memory", type=int, default=defaults.memory_mb, help="MB per submission")
-    grade.add_argument("--cpus", type=float, default=defaults.cpus, help="CPUs per submission")
-    grade.add_argument("--pids", type=int, default=defaults.pids,
-                       help="processes and threads of the student's code")  # fmt: skip
+    grade.add_argument(
+        "--memory", type=int, help=f"MB per submission (default {defaults.memory_mb}{by_zip})"
+    )
+    grade.add_argument(
+        "--cpus", type=float, help=f"CPUs per submission (default {defaults.cpus:g})"
+    )
+    grade.add_argument(
+        "--pids",
+        type=int,
+        help=f"processes and threads of the student's code (default {defaults.pids})",
+    )
     grade.add_argument(
         "--keep-warm",
         type=float,
@@ -502,7 +524,7 @@ def parser() -> argparse.ArgumentParser:
         help="warm mode: grade through your grading service, whose workers stay warm this long"
         " after its last request, so the next grade starts at once (0: workers for this run only)",
     )
-    mode_option(grade)
+    mode_option(grade, default=None)
     engine_options(grade)
     grade.set_defaults(handler=cmd_grade)
 

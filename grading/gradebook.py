@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import GradingError, UsageError
-from .model import INVALID, SCORED, GradeResult, Rejected, Submission
+from .model import INVALID, SCORED, GradeResult, Rejected, StoppedCell, Submission
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Version 1: the tables every gradebook has had since the first release.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -167,8 +167,43 @@ CREATE TABLE IF NOT EXISTS anonymous_numbers (
     number INTEGER NOT NULL UNIQUE
 );
 """
+
+# Version 3: what the engine reports beyond scores. The instructor's message per test outcome,
+# the cells one of this tool's limits stopped, and per question the live objects of the student
+# process its test used (``live``) or the test's objects that could not reach the student's code
+# (``unfaithful``).
+ENGINE_REPORT_SCHEMA = """
+CREATE TABLE IF NOT EXISTS stopped_cells (
+    sha256 TEXT NOT NULL,
+    autograder_sha256 TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    cell INTEGER,
+    limit_text TEXT NOT NULL,
+    PRIMARY KEY (sha256, autograder_sha256, position)
+);
+CREATE TABLE IF NOT EXISTS question_objects (
+    sha256 TEXT NOT NULL,
+    autograder_sha256 TEXT NOT NULL,
+    question TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('live', 'unfaithful')),
+    type_name TEXT NOT NULL,
+    PRIMARY KEY (sha256, autograder_sha256, question, kind, type_name)
+);
+"""
+
+
+def _engine_report(db: sqlite3.Connection) -> None:
+    columns = {row[1] for row in db.execute("PRAGMA table_info(test_results)")}
+    if "note" not in columns:  # ADD COLUMN is not idempotent on its own
+        db.execute("ALTER TABLE test_results ADD COLUMN note TEXT NOT NULL DEFAULT ''")
+    db.executescript(ENGINE_REPORT_SCHEMA)
+
+
 # MIGRATIONS[n] brings a version n-1 gradebook to version n; each is idempotent.
-MIGRATIONS = {2: HAND_GRADING_SCHEMA}
+MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
+    2: HAND_GRADING_SCHEMA,
+    3: _engine_report,
+}
 
 
 def _now() -> str:
@@ -195,6 +230,15 @@ class GradedRow:
     engine: str = ""
     isolation: str = ""  # "container", "strong", "namespaces", "process", "weak"
     peak_memory_mb: float = 0.0
+    stopped: tuple[StoppedCell, ...] = ()  # cells one of this tool's limits stopped
+
+
+@dataclass
+class QuestionObjects:
+    """question -> {type name: submissions}, for the report's labels per question."""
+
+    live: dict[str, dict[str, int]] = field(default_factory=dict)
+    unfaithful: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -290,7 +334,11 @@ class Gradebook:
             )
         self.db.executescript(SCHEMA)  # idempotent; executescript manages its own transaction
         for step in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
-            self.db.executescript(MIGRATIONS[step])  # idempotent too: safe to rerun if killed
+            migration = MIGRATIONS[step]  # idempotent too: safe to rerun if killed
+            if callable(migration):
+                migration(self.db)
+            else:
+                self.db.executescript(migration)
         if version != SCHEMA_VERSION:
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
@@ -371,9 +419,10 @@ class Gradebook:
             self.db.execute(
                 "DELETE FROM question_results WHERE sha256 = ? AND autograder_sha256 = ?", key
             )
-            self.db.execute(
-                "DELETE FROM test_results WHERE sha256 = ? AND autograder_sha256 = ?", key
-            )
+            for table in ("test_results", "stopped_cells", "question_objects"):
+                self.db.execute(
+                    f"DELETE FROM {table} WHERE sha256 = ? AND autograder_sha256 = ?", key
+                )
             self.db.executemany(
                 "INSERT INTO question_results VALUES (?, ?, ?, ?, ?)",
                 [
@@ -382,10 +431,24 @@ class Gradebook:
                 ],
             )
             self.db.executemany(
-                "INSERT OR REPLACE INTO test_results VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO test_results (sha256, autograder_sha256, question, test,"
+                " hidden, passed, message, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (*key, t.question, t.name, int(t.hidden), int(t.passed), t.message)
+                    (*key, t.question, t.name, int(t.hidden), int(t.passed), t.message, t.note)
                     for t in result.tests
+                ],
+            )
+            self.db.executemany(
+                "INSERT INTO stopped_cells VALUES (?, ?, ?, ?, ?)",
+                [(*key, i, cell.cell, cell.limit) for i, cell in enumerate(result.stopped)],
+            )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO question_objects VALUES (?, ?, ?, ?, ?)",
+                [
+                    (*key, question, kind, name)
+                    for kind, found in (("live", result.live), ("unfaithful", result.unfaithful))
+                    for question, names in found.items()
+                    for name in names
                 ],
             )
 
@@ -405,6 +468,7 @@ class Gradebook:
             " FROM submissions s JOIN results r ON r.sha256 = s.sha256"
             " WHERE r.autograder_sha256 = ? ORDER BY s.origin"
         )
+        stopped = self.stopped_cells(autograder_sha256)
         for row in self.db.execute(query, (autograder_sha256,)).fetchall():
             student, origin, sha, status, score, possible, reason, when, late, attempt = row[:10]
             log, seconds, engine, isolation, peak = row[10:]
@@ -412,7 +476,7 @@ class Gradebook:
             yield GradedRow(
                 student, origin, sha, status, score, possible, reason, questions,
                 datetime.fromisoformat(when) if when else None, bool(late), attempt, log,
-                seconds, engine, isolation, peak,
+                seconds, engine, isolation, peak, tuple(stopped.get(sha, ())),
             )  # fmt: skip
         for origin, reason, student in self.db.execute(
             "SELECT origin, reason, student FROM rejected WHERE autograder_sha256 = ?"
@@ -430,6 +494,49 @@ class Gradebook:
                 (sha256, autograder_sha256),
             ).fetchall()
         )
+
+    def stopped_cells(self, autograder_sha256: str) -> dict[str, list[StoppedCell]]:
+        """sha256 -> the cells one of this tool's limits stopped, in the order they ran."""
+        stopped: dict[str, list[StoppedCell]] = {}
+        for sha, cell, limit in self.db.execute(
+            "SELECT sha256, cell, limit_text FROM stopped_cells WHERE autograder_sha256 = ?"
+            " ORDER BY sha256, position",
+            (autograder_sha256,),
+        ).fetchall():
+            stopped.setdefault(sha, []).append(StoppedCell(cell, limit))
+        return stopped
+
+    def question_objects(self, autograder_sha256: str, sha256s: list[str]) -> QuestionObjects:
+        """Per question, the live objects and the values that did not cross, over the given
+        submissions (the class's chosen ones), each type name with how many submissions."""
+        found = QuestionObjects()
+        wanted = set(sha256s)
+        for sha, question, kind, name in self.db.execute(
+            "SELECT sha256, question, kind, type_name FROM question_objects"
+            " WHERE autograder_sha256 = ? ORDER BY question, kind, type_name",
+            (autograder_sha256,),
+        ).fetchall():
+            if sha in wanted:
+                counts = getattr(found, kind).setdefault(question, {})
+                counts[name] = counts.get(name, 0) + 1
+        return found
+
+    def run_settings(self, autograder_sha256: str) -> dict:
+        """The latest run's engine and options for this autograder ({} if none): the mode, the
+        limits in force, why ``otter run`` graded it, the autograder's totals rule."""
+        row = self.db.execute(
+            "SELECT engine, options, autograder_path FROM runs WHERE autograder_sha256 = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (autograder_sha256,),
+        ).fetchone()
+        if row is None:
+            return {}
+        try:
+            options = json.loads(row[1])
+        except ValueError:
+            options = {}
+        found = options if isinstance(options, dict) else {}
+        return {**found, "engine": row[0], "autograder_path": row[2]}
 
     def latest_autograder(self) -> str:
         """The autograder of the most recent run: what exports and reports are about."""

@@ -95,3 +95,12 @@ def reference_submission(
         for cell_id, source in reference_answers(autograder_nb).items()
     }
     return fill_answers(student_nb, answers)
+
+
+def script_notebook(script: str) -> str:
+    """A Python script as Otter grades it: a notebook of one code cell (JSON text)."""
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(script)
+    cell.id = "script"  # stable: the same script, the same bytes
+    notebook.cells.append(cell)
+    return nbformat.writes(notebook)

@@ -41,12 +41,17 @@ def final_grades_csv(gradebook: Gradebook, info: AutograderInfo, path: Path) -> 
 
 
 def feedback_text(submission: Submission, result: GradeResult, info: AutograderInfo) -> str:
-    """A student's feedback: scores per question and the tests they may see."""
+    """A student's feedback: the total as Otter counts it, scores per question, the tests they
+    may see with the instructor's message for each outcome, and the cells a limit stopped."""
+    earned = result.score if result.status in SCORED else 0.0
     lines = [
         f"Feedback for {submission.student} ({submission.origin})",
         f"Assignment: {info.assignment or info.path.name}",
-        f"Autograded score: {result.score:g} / {sum(info.questions.values()):g}",
+        f"Autograded score: {info.total(earned):g} / {info.possible:g}",
     ]
+    if info.totals_rule:
+        raw = sum(info.questions.values())
+        lines.append(f"    (questions: {earned:g} / {raw:g}; the total is {info.totals_rule})")
     if result.status not in SCORED:
         lines += [f"Status: {result.status}: {result.reason}", ""]
         return "\n".join(lines)
@@ -54,6 +59,12 @@ def feedback_text(submission: Submission, result: GradeResult, info: AutograderI
         lines.append(f"Status: {result.status} (held for review)")
     if result.reason:
         lines.append(f"Note: {result.reason}")
+    if result.stopped:
+        lines.append(
+            "Stopped by a limit of this grader (otter run has none per cell; cells are counted"
+            " from 0 at the top of the notebook, as in the grading log):"
+        )
+        lines += [f"    {cell.describe()}" for cell in result.stopped]
     lines.append("")
     scores = {q.name: q for q in result.questions}
     for question in sorted(info.questions, key=_natural):
@@ -64,6 +75,9 @@ def feedback_text(submission: Submission, result: GradeResult, info: AutograderI
                 continue
             kind = "hidden" if test.hidden else "public"
             lines.append(f"    {'passed' if test.passed else 'FAILED'}  {kind} test {test.name}")
+            if test.note.strip():  # Otter's summary: "<test> message: <success/failure message>"
+                first, *rest = test.note.strip().splitlines()
+                lines += [f"        message: {first}", *(f"                 {r}" for r in rest)]
             if not test.passed and test.message:
                 lines += [f"        {line}" for line in test.message.strip().splitlines()[-6:]]
         if not info.show_hidden:

@@ -1,12 +1,15 @@
 """A class report: one self-contained HTML page an instructor opens after grading.
 
 The page holds the class's numbers (students, submissions, mean / median / min / max of the final
-totals), the score distribution, a per-question table, the hardest autograded questions and every
-problem a person should look at (submissions that did not grade, with a link to their log, and
-flagged students). Plots are PNGs drawn with matplotlib's Agg canvas and embedded as ``data:``
-URIs; the page loads nothing else. Python prepares the page's data (every number already
-formatted, next to its exact value); ``templates/report/report.html.j2`` lays it out, escaped by
-Jinja2's autoescape like every page (:mod:`grading.templating`).
+totals), how the class was graded (by ``otter run`` and why, the limits in force, Otter's totals
+rule), the score distribution, a per-question table (with what a question's test touched in the
+student process, and where its score may differ from ``otter run``'s), the hardest autograded
+questions and every problem a person should look at (submissions that did not grade, with a link
+to their log, and flagged students, cells stopped by a limit among them). Plots are PNGs drawn
+with matplotlib's Agg canvas and embedded as ``data:`` URIs; the page loads nothing else. Python
+prepares the page's data (every number already formatted, next to its exact value);
+``templates/report/report.html.j2`` lays it out, escaped by Jinja2's autoescape like every page
+(:mod:`grading.templating`).
 
 Every number on the page comes from :func:`summary_numbers` and is written twice: as text in a
 fixed format (points ``"12.50"``, shares ``"41.7%"``) and, exactly, in a ``data-value``
@@ -23,7 +26,7 @@ import base64
 import io
 import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from .lms.grades import StudentGrade
 
 HARDEST = 5  # how many autograded questions "hardest questions" lists
+STOPPED_FLAG = "stopped by a limit"  # a cell of the submission hit a limit otter run lacks
 _EPS = 1e-9
 _PROBLEM_STATUSES = (TIMEOUT, ERROR, INVALID, TAMPERED)
 
@@ -43,6 +47,36 @@ _PROBLEM_STATUSES = (TIMEOUT, ERROR, INVALID, TAMPERED)
 _BLUE = "#0072B2"
 _VERMILION = "#D55E00"
 _GREY = "#8C8C8C"
+
+
+@dataclass(frozen=True)
+class GradingFacts:
+    """How the class was graded, as the gradebook recorded it: lines for the page's header and,
+    per question, the type names its test met (question -> type name -> submissions)."""
+
+    notes: tuple[str, ...] = ()
+    live: dict[str, dict[str, int]] = field(default_factory=dict)
+    unfaithful: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def labels(self, question: str) -> list[str]:
+        """The question's honest labels: where its score came from the student process, and
+        where it may differ from ``otter run``'s."""
+        labels = []
+        if live := self.live.get(question):
+            labels.append(f"computed in the student process: {_counted(live)}")
+        if unfaithful := self.unfaithful.get(question):
+            labels.append(
+                f"the test's {_counted(unfaithful)} could not reach the student's code: score"
+                " may differ from otter run"
+            )
+        return labels
+
+
+def _counted(types: dict[str, int]) -> str:
+    """ "Dog (3 submissions), Axes (1 submission)"."""
+    return ", ".join(
+        f"{name} ({n} submission{'s' if n != 1 else ''})" for name, n in sorted(types.items())
+    )
 
 
 @dataclass(frozen=True)
@@ -85,12 +119,14 @@ def summary_numbers(
     """
     finals = [g.final_total for g in grades]
     submitted = [g for g in grades if g.status != MISSING]
+    # Each grade's points possible follow Otter's totals (points_possible rescales them).
+    summed = math.fsum(points for points, _ in questions.values())
     numbers: dict[str, Any] = {
         "students": len(grades),
         "submitted": len(submitted),
         "late": sum(1 for g in grades if g.late),
         "penalised": sum(1 for g in grades if g.penalty_fraction > 0),
-        "points_possible": math.fsum(points for points, _ in questions.values()),
+        "points_possible": grades[0].points_possible if grades else summed,
         "mean": statistics.fmean(finals) if finals else None,
         "median": statistics.median(finals) if finals else None,
         "min": min(finals) if finals else None,
@@ -336,6 +372,8 @@ def _flag_kinds(grade: StudentGrade) -> list[str]:
         kinds.append("several submissions")
     if grade.roster is None:
         kinds.append("unmatched roster")
+    if grade.stopped:
+        kinds.append(STOPPED_FLAG)
     return kinds
 
 
@@ -352,6 +390,7 @@ def _flag_details(grade: StudentGrade, kinds: list[str]) -> list[str]:
         details.append(f"{grade.other_submissions + 1} submissions")
     if "unmatched roster" in kinds:
         details.append("matches no roster student")
+    details += [cell.describe() for cell in grade.stopped]
     return details
 
 
@@ -400,6 +439,7 @@ class _QuestionRow:
     mean: _Shown
     full_share: _Shown
     zero_share: _Shown
+    labels: tuple[str, ...] = ()  # what the question's test touched in the student process
 
 
 def _problem_rows(
@@ -438,7 +478,7 @@ def _flagged_rows(grades: list[StudentGrade]) -> list[_FlaggedRow]:
     return rows
 
 
-def _question_rows(numbers: dict[str, Any]) -> list[_QuestionRow]:
+def _question_rows(numbers: dict[str, Any], facts: GradingFacts) -> list[_QuestionRow]:
     return [
         _QuestionRow(
             name,
@@ -448,6 +488,7 @@ def _question_rows(numbers: dict[str, Any]) -> list[_QuestionRow]:
             _points(q["mean"]),
             _share(q["full_share"]),
             _share(q["zero_share"]),
+            tuple(facts.labels(name)),
         )
         for name, q in numbers["questions"].items()
     ]
@@ -463,17 +504,20 @@ def render_report(
     folder: Path,
     *,
     title: str,
+    facts: GradingFacts | None = None,
 ) -> str:
     """The page's HTML; ``folder`` is where the page goes (log links are checked against it)."""
+    facts = facts or GradingFacts()
     numbers = summary_numbers(grades, questions)
     stats = {
         key: _count(numbers[key]) for key in ("students", "submitted", "late", "penalised")
     } | {key: _points(numbers[key]) for key in ("points_possible", "mean", "median", "min", "max")}
-    rows = _question_rows(numbers)
+    rows = _question_rows(numbers, facts)
     by_name = {row.name: row for row in rows}
     return render(
         "report/report.html.j2",
         title=title,
+        notes=facts.notes,
         stats=stats,
         penalised=numbers["penalised"],
         histogram=_histogram(grades, numbers) if grades else None,
@@ -492,9 +536,10 @@ def write_report(
     out: Path,
     *,
     title: str,
+    facts: GradingFacts | None = None,
 ) -> None:
     """Write the class report to ``out`` (an .html file), replacing any earlier one whole."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    page = render_report(grades, questions, problems, out.parent, title=title)
+    page = render_report(grades, questions, problems, out.parent, title=title, facts=facts)
     atomic_write(out, page)

@@ -10,12 +10,27 @@ import json
 import math
 from pathlib import Path
 
-from .model import ERROR, GRADED, TAMPERED, TIMEOUT, GradeResult, QuestionScore, TestOutcome
+from .model import (
+    ERROR,
+    GRADED,
+    TAMPERED,
+    TIMEOUT,
+    GradeResult,
+    QuestionScore,
+    StoppedCell,
+    TestOutcome,
+)
 from .sandbox import SandboxRun
 
 RESULTS_FILE = "grading.json"
 MAX_RESULTS_BYTES = 5 * 1024 * 1024
 STATUSES = (GRADED, TAMPERED, ERROR, TIMEOUT)  # what a sandbox may report
+MAX_NOTE = 2000  # characters of an instructor's message kept per test
+MAX_TYPES = 50  # type names kept per question (live objects, values that did not cross)
+MAX_TYPE_NAME = 200
+MAX_STOPPED = 1000  # cells stopped by a limit (a notebook has fewer cells than that)
+MAX_LIMIT_TEXT = 500
+MAX_CELL = 1_000_000  # a cell index past this is no notebook's
 
 
 class MalformedResults(ValueError):
@@ -44,6 +59,9 @@ def read_result(
         questions=data["questions"],
         tests=data["tests"],
         peak_memory_mb=data["peak_memory_mb"],
+        live=data["live"],
+        unfaithful=data["unfaithful"],
+        stopped=data["stopped"],
         **base,
     )
 
@@ -73,6 +91,7 @@ def parse(path: Path) -> dict:
             hidden=_flag(t, "hidden"),
             passed=_flag(t, "passed"),
             message=_text(t, "message"),
+            note=_text(t, "note")[:MAX_NOTE],
         )
         for t in _items(raw, "tests")
     ]
@@ -82,7 +101,37 @@ def parse(path: Path) -> dict:
         "reason": str(raw.get("reason", ""))[:4000],
         "questions": questions,
         "tests": tests,
+        "live": _types_by_question(raw, "live"),
+        "unfaithful": _types_by_question(raw, "unfaithful"),
+        "stopped": [_stopped(item) for item in _items(raw, "stopped")[:MAX_STOPPED]],
     }
+
+
+def _types_by_question(raw: dict, key: str) -> dict[str, tuple[str, ...]]:
+    """``{question: [type name, ...]}``, optional; bounded, since student code chose the types."""
+    value = raw.get(key, {})
+    if not isinstance(value, dict) or len(value) > MAX_STOPPED:
+        raise MalformedResults(f"{key} must be an object of question -> list of type names")
+    found = {}
+    for question, names in value.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise MalformedResults(f"{key}[{question[:100]!r}] must be a list of type names")
+        kept = sorted({n[:MAX_TYPE_NAME] for n in names if n})
+        if kept:
+            found[question[:MAX_TYPE_NAME]] = tuple(kept[:MAX_TYPES])
+    return found
+
+
+def _stopped(item: dict) -> StoppedCell:
+    cell = item.get("cell")
+    if cell is not None and (
+        isinstance(cell, bool) or not isinstance(cell, int) or not 0 <= cell < MAX_CELL
+    ):
+        raise MalformedResults("stopped[].cell must be a cell index or null")
+    limit = _text(item, "limit").strip()[:MAX_LIMIT_TEXT]
+    if not limit:
+        raise MalformedResults("stopped[].limit must say which limit stopped the cell")
+    return StoppedCell(cell=cell, limit=limit)
 
 
 def _items(raw: dict, key: str) -> list[dict]:

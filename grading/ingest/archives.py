@@ -29,6 +29,10 @@ class ArchiveLimits:
     ratio_floor_bytes: int = 1 * MB  # ... checked once the member is bigger than this
     max_members: int = 20_000  # entries in one archive's central directory
     max_depth: int = 1  # archives inside an archive: one level (Otter zip in a Canvas zip)
+    # Files a student handed in beside the notebook (each also under max_member_bytes); past
+    # these, the rest are listed for a person and the notebook grades without them.
+    max_beside_files: int = 500
+    max_beside_bytes: int = 64 * MB
 
 
 DEFAULT_LIMITS = ArchiveLimits()

@@ -1,24 +1,42 @@
 """Walk the inputs, recognise each kind of submission source, and turn it into records.
 
-Kinds: a notebook; a folder (searched recursively); an Otter export zip; a Canvas bulk
-download; a Gradescope export (zip or unpacked folder). Every student-supplied byte goes
-through ``archives.SafeZip`` and ``validate.notebook_problem`` before it becomes a Submission.
+Kinds: a notebook or a Python script; a folder (searched recursively); an Otter export zip; a
+Canvas bulk download; a Gradescope export (zip or unpacked folder). Every student-supplied byte
+goes through ``archives.SafeZip`` and ``validate`` before it becomes a Submission.
+
+A submission keeps the files the student handed in beside its notebook, as ``otter run`` finds
+them in the submission folder (``otter run`` extracts an export zip whole): everything else in an
+Otter export zip but Otter's ``__zip_filename__`` marker, a student's other files in a Canvas
+download or a Gradescope submission folder, and the other files under the notebook's folder in
+a folder that holds that one notebook. Where a student handed in several notebooks, none gets
+files: which belong to which cannot be told. Where there is no notebook but exactly one Python
+script (and no zip), the script is the submission, as Otter grades it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from grading.model import Rejected, Submission, sha256_file
+from grading.model import Rejected, Submission, SubmittedFile, sha256_file, submission_key
 
 from ..errors import MissingInput
-from .archives import DEFAULT_LIMITS, ArchiveError, ArchiveLimits, Budget, MemberError, SafeZip
+from .archives import (
+    DEFAULT_LIMITS,
+    MB,
+    ArchiveError,
+    ArchiveLimits,
+    Budget,
+    MemberError,
+    SafeZip,
+)
 from .canvas import CanvasName, looks_like_canvas, parse_canvas_name
 from .gradescope import METADATA_NAME, GradescopeEntry, parse_metadata, student_id
 from .otter_export import (
@@ -29,10 +47,11 @@ from .otter_export import (
     root_archives,
     root_notebooks,
 )
-from .validate import notebook_problem
+from .validate import notebook_problem, script_problem
 
 # Files that may sit beside a notebook and are not graded: skipped without a word.
 _SILENT_SUFFIXES = (".pdf",)
+_GRADABLE = (".ipynb", ".zip", ".py")  # what a folder search picks up
 _SKIPPED_DIRS = ("__MACOSX", "__pycache__")
 _MAX_METADATA_BYTES = 20 * 1024 * 1024
 
@@ -80,6 +99,18 @@ def _basename(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
 
+def _main_file(names: list[str]) -> str | None:
+    """The one file Otter would grade among one student's files: the only notebook (with no
+    zip beside it), else the only Python script; None when there is none or several."""
+    notebooks = [n for n in names if _suffix(n) == ".ipynb"]
+    if any(_suffix(n) == ".zip" for n in names):
+        return None
+    if len(notebooks) == 1:
+        return notebooks[0]
+    scripts = [n for n in names if _suffix(n) == ".py" and _basename(n) != "__init__.py"]
+    return scripts[0] if not notebooks and len(scripts) == 1 else None
+
+
 class _Collector:
     def __init__(self, workdir: Path, limits: ArchiveLimits) -> None:
         self.workdir = workdir
@@ -104,16 +135,78 @@ class _Collector:
         for raw, reason in archive.unsafe:
             self._reject(archive.member_origin(raw), reason, owner(raw))
 
-    def _emit(self, path: Path, origin: str, identities: list[_Identity]) -> None:
-        problem = notebook_problem(path)
+    def _emit(
+        self,
+        path: Path,
+        origin: str,
+        identities: list[_Identity],
+        files: list[tuple[str, Path]] | None = None,
+    ) -> None:
+        """A submission of this notebook (or script) and the files beside it (name, path)."""
+        check = script_problem if _suffix(path.name) == ".py" else notebook_problem
+        problem = check(path)
         if problem is not None:
             self._reject(origin, problem, identities)
             return
-        digest = sha256_file(path)
+        beside = tuple(SubmittedFile(name, file, sha256_file(file)) for name, file in files or ())
+        digest = submission_key(sha256_file(path), beside)
         for ident in identities:
             self.result.submissions.append(
-                Submission(path=path, origin=origin, sha256=digest, **dataclasses.asdict(ident))
+                Submission(
+                    path=path,
+                    origin=origin,
+                    sha256=digest,
+                    files=beside,
+                    **dataclasses.asdict(ident),
+                )
             )
+
+    def _capped(
+        self,
+        sizes: dict[str, int],
+        origin_of: Callable[[str], str],
+        identities: list[_Identity] | None,
+    ) -> list[str]:
+        """The files beside a notebook that fit the caps, in order; the rest are listed once."""
+        limits = self.limits
+        kept: list[str] = []
+        dropped: list[str] = []
+        total = 0
+        for name, size in sizes.items():
+            fits = size <= limits.max_member_bytes and total + size <= limits.max_beside_bytes
+            if fits and len(kept) < limits.max_beside_files:
+                kept.append(name)
+                total += size
+            else:
+                dropped.append(name)
+        if dropped:
+            shown = ", ".join(_basename(n) for n in dropped[:3]) + (", ..." if dropped[3:] else "")
+            self._reject(
+                origin_of(dropped[0]),
+                f"{len(dropped)} file(s) handed in beside the notebook were left out of grading"
+                f" ({shown}): at most {limits.max_beside_files} files,"
+                f" {limits.max_beside_bytes // MB} MB in all and {limits.max_member_bytes // MB}"
+                " MB each are passed on",
+                identities,
+            )
+        return kept
+
+    def _archive_files(
+        self,
+        archive: SafeZip,
+        names: dict[str, str],
+        dest: Path,
+        identities: list[_Identity] | None,
+    ) -> list[tuple[str, Path]]:
+        """Extract the members handed in beside a notebook (member -> name beside it)."""
+        sizes = {member: archive.members[member].file_size for member in names}
+        kept = self._capped(sizes, archive.member_origin, identities)
+        files: dict[str, Path] = {}  # one file per name: a later upload of it replaces it
+        for member in kept:
+            path = self._extract(archive, member, dest, identities)
+            if path is not None:
+                files[names[member]] = path
+        return list(files.items())
 
     def finish(self) -> IngestResult:
         self.result.submissions.sort(key=lambda s: (s.origin, s.student))
@@ -132,6 +225,7 @@ class _Collector:
 
     def _directory(self, root: Path) -> None:
         found = False
+        files: list[Path] = []
         for dirpath, dirnames, filenames in os.walk(root):
             here = Path(dirpath)
             if METADATA_NAME in filenames:
@@ -146,19 +240,72 @@ class _Collector:
                 and d not in _SKIPPED_DIRS
                 and (here / d).resolve() != self._skip_dir
             )
-            for filename in sorted(filenames):
-                if filename.startswith(".") or _suffix(filename) not in (".ipynb", ".zip"):
-                    continue
+            files += [here / f for f in sorted(filenames) if not f.startswith(".")]
+        for owner, members in self._folder_units(root, files):
+            main = _main_file([str(p) for p in members])
+            if main is not None:  # one student's folder (or file): the files beside go with it
                 found = True
-                # In a folder per student (alice/derivatives.ipynb) the folder names the student.
-                owner = here.relative_to(root).parts[0] if here != root else None
-                self._loose_file(here / filename, str(here / filename), owner)
+                beside = self._folder_files(Path(main), members) if len(members) > 1 else []
+                self._loose_file(Path(main), main, owner, beside)
+                continue
+            for path in members:
+                if _suffix(path.name) in (".ipynb", ".zip"):
+                    found = True
+                    self._loose_file(path, str(path), owner)
         if not found:
             self._reject(
-                str(root), "no notebooks (.ipynb) or submission archives (.zip) in this folder"
+                str(root),
+                "no notebooks (.ipynb), Python scripts (.py) or submission archives (.zip) in"
+                " this folder",
             )
 
-    def _loose_file(self, path: Path, origin: str, owner: str | None = None) -> None:
+    @staticmethod
+    def _folder_units(root: Path, files: list[Path]) -> list[tuple[str | None, list[Path]]]:
+        """(owner, files) per student: the whole folder when it holds one submission at its top,
+        else one unit per subfolder (a student's folder, which names the student) and one per
+        notebook, zip or (beside neither) script directly in the folder."""
+        main = _main_file([str(p) for p in files])
+        if main is not None and Path(main).parent == root:  # one submission's folder
+            return [(None, files)]
+        units: dict[str, list[Path]] = {}
+        loose: list[Path] = []
+        for path in files:
+            parts = path.relative_to(root).parts
+            if len(parts) > 1:
+                units.setdefault(parts[0], []).append(path)
+            else:
+                loose.append(path)
+        # Scripts directly in the folder are submissions only beside no notebook or zip there
+        # (a class of scripts); beside notebooks they are helpers, not students.
+        kinds = (
+            (".ipynb", ".zip")
+            if any(_suffix(p.name) in (".ipynb", ".zip") for p in loose)
+            else _GRADABLE
+        )
+        chosen = [p for p in loose if _suffix(p.name) in kinds and p.name != "__init__.py"]
+        return [(None, [path]) for path in chosen] + list(units.items())
+
+    def _folder_files(self, main: Path, members: list[Path]) -> list[tuple[str, Path]]:
+        """The regular files under the notebook's folder, named relative to it (links and
+        special files are never followed)."""
+        sizes = {}
+        for path in members:
+            if path == main or not path.is_relative_to(main.parent) or path.is_symlink():
+                continue
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                if stat.S_ISREG(info.st_mode):
+                    sizes[str(path)] = info.st_size
+        kept = self._capped(sizes, str, None)
+        return [(Path(p).relative_to(main.parent).as_posix(), Path(p)) for p in kept]
+
+    def _loose_file(
+        self,
+        path: Path,
+        origin: str,
+        owner: str | None = None,
+        files: list[tuple[str, Path]] | None = None,
+    ) -> None:
         resolved = path.resolve()
         if resolved in self._seen:
             return
@@ -167,17 +314,17 @@ class _Collector:
         parsed = parse_canvas_name(path.name)
         identities = [_canvas_identity(parsed)] if parsed else None
         if identities is None and owner is not None:
-            kind = "notebook" if suffix == ".ipynb" else "otter-export"
+            kind = "otter-export" if suffix == ".zip" else "notebook"
             identities = [_Identity(owner, kind)]
-        if suffix == ".ipynb":
-            self._emit(path, origin, identities or [_Identity(path.stem, "notebook")])
+        if suffix in (".ipynb", ".py"):
+            self._emit(path, origin, identities or [_Identity(path.stem, "notebook")], files)
         elif suffix == ".zip":
             self._archive(path, origin, 0, Budget(self.limits.max_total_bytes), identities)
         else:
             self._reject(
                 origin,
                 f"unsupported file type '{suffix or path.name}': "
-                "expected a notebook (.ipynb) or a zip archive",
+                "expected a notebook (.ipynb), a Python script (.py) or a zip archive",
             )
 
     # -- archives ---------------------------------------------------------------------------
@@ -260,9 +407,7 @@ class _Collector:
         self._adopt(archive, lambda _raw: identities)
         notebooks = root_notebooks(names)
         if len(notebooks) == 1:
-            path = self._extract(archive, notebooks[0], dest, identities)
-            if path is not None:
-                self._emit(path, archive.member_origin(notebooks[0]), identities)
+            self._otter_main(archive, names, notebooks[0], dest, identities)
             return
         if len(notebooks) > 1:
             self._reject(
@@ -276,11 +421,30 @@ class _Collector:
         if len(inner) == 1:  # a zip wrapped around the export
             self._nested(archive, inner[0], dest, depth, identities)
             return
+        script = _main_file([n for n in names if "/" not in n])
+        if script is not None:  # no notebook: Otter grades the one Python script
+            self._otter_main(archive, names, script, dest, identities)
+            return
         held = [n for n in names if _basename(n) not in MARKERS]
         reason = "no notebook (.ipynb) at the root of the zip"
         if held:
             reason += f" (it holds: {', '.join(held[:5])}{', ...' if len(held) > 5 else ''})"
         self._reject(archive.origin, reason, identities)
+
+    def _otter_main(
+        self,
+        archive: SafeZip,
+        names: list[str],
+        main: str,
+        dest: Path,
+        identities: list[_Identity],
+    ) -> None:
+        """The export's notebook (or script), with every other member but Otter's marker."""
+        beside = {n: n for n in names if n not in (main, ZIP_FILENAME)}
+        files = self._archive_files(archive, beside, dest, identities)
+        path = self._extract(archive, main, dest, identities)
+        if path is not None:
+            self._emit(path, archive.member_origin(main), identities, files)
 
     def _export_time(self, archive: SafeZip, names: list[str]) -> datetime | None:
         """The export time from the zip's name, else from Otter's ``__zip_filename__``."""
@@ -303,22 +467,40 @@ class _Collector:
         self._adopt(archive, owner)
         handled: set[str] = set()
         silent: dict[str, tuple[_Identity, list[str]]] = {}
+        parsed_names: dict[str, CanvasName] = {}
+        by_student: dict[str, list[str]] = {}
         for name in names:
-            origin = archive.member_origin(name)
             parsed = None if "/" in name else parse_canvas_name(name)
             if parsed is None:
                 self._reject(
-                    origin,
+                    archive.member_origin(name),
                     "not a Canvas submission file name "
                     "(expected lastfirst_userid_submissionid_filename)",
                 )
                 continue
+            parsed_names[name] = parsed
+            by_student.setdefault(parsed.user_id, []).append(name)
+        # A student's one notebook (or script) takes the student's other files along.
+        main_of = {s: m for s, group in by_student.items() if (m := _main_file(group))}
+        for name, parsed in parsed_names.items():
+            origin = archive.member_origin(name)
             # Canvas stamps each member with the upload time: the submission time for late policy.
             uploaded = (
                 datetime(*archive.members[name].date_time) if name in archive.members else None
             )
             ident = dataclasses.replace(_canvas_identity(parsed), submitted_at=uploaded)
             suffix = _suffix(name)
+            main = main_of.get(ident.student)
+            if main is not None:
+                if name == main:
+                    group = by_student[ident.student]
+                    ordered = sorted(group, key=lambda n: parsed_names[n].attempt)
+                    beside = {n: parsed_names[n].original for n in ordered if n != main}
+                    files = self._archive_files(archive, beside, dest, [ident])
+                    path = self._extract(archive, name, dest, [ident])
+                    if path is not None:
+                        self._emit(path, origin, [ident], files)
+                continue
             if suffix == ".ipynb":
                 handled.add(ident.student)
                 path = self._extract(archive, name, dest, [ident])
@@ -334,7 +516,8 @@ class _Collector:
                 self._reject(
                     origin,
                     f"unsupported file type '{suffix or parsed.original}' from {parsed.name} "
-                    f"(user {parsed.user_id}): expected a notebook (.ipynb) or an Otter export zip",
+                    f"(user {parsed.user_id}): expected a notebook (.ipynb), a Python script"
+                    " (.py) or an Otter export zip",
                     [ident],
                 )
         for student, (ident, files) in silent.items():
@@ -365,6 +548,10 @@ class _Collector:
             if rest and "/" in rest:
                 folder = rest.split("/", 1)[0]
                 folders.setdefault(folder, []).append(name)
+
+        def beside(names: dict[str, str], ids: list[_Identity]) -> list[tuple[str, Path]]:
+            return self._archive_files(archive, names, dest, ids)
+
         self._gradescope(
             entries,
             folders,
@@ -372,6 +559,8 @@ class _Collector:
             folder_origin=lambda f: archive.member_origin(prefix + f + "/"),
             materialize=lambda n, ids: self._extract(archive, n, dest, ids),
             open_zip=lambda n, ids: self._nested(archive, n, dest, depth, ids),
+            beside=beside,
+            strip=len(prefix),
         )
 
     def _gradescope_dir(self, root: Path) -> None:
@@ -397,6 +586,15 @@ class _Collector:
                 self._seen.add(path.resolve())
                 self._archive(path, str(path), 0, Budget(self.limits.max_total_bytes), ids)
 
+        def beside(names: dict[str, str], ids: list[_Identity]) -> list[tuple[str, Path]]:
+            sizes = {
+                n: (root / n).stat().st_size
+                for n in names
+                if (root / n).is_file() and not (root / n).is_symlink()
+            }
+            kept = self._capped(sizes, lambda n: str(root / n), ids)
+            return [(names[n], root / n) for n in kept]
+
         self._gradescope(
             entries,
             folders,
@@ -404,6 +602,8 @@ class _Collector:
             folder_origin=lambda f: str(root / f),
             materialize=lambda n, ids: root / n,
             open_zip=open_zip,
+            beside=beside,
+            strip=0,
         )
 
     def _gradescope(
@@ -415,8 +615,14 @@ class _Collector:
         folder_origin: Callable[[str], str],
         materialize: Callable[[str, list[_Identity]], Path | None],
         open_zip: Callable[[str, list[_Identity]], None],
+        beside: Callable[[dict[str, str], list[_Identity]], list[tuple[str, Path]]],
+        strip: int,
     ) -> None:
-        """One Submission per submitter per notebook; groups share the file."""
+        """One Submission per submitter per notebook; groups share the file.
+
+        ``strip`` characters of each name lead to the submission folders (the zip's prefix);
+        ``beside`` brings the files handed in beside a notebook (name -> name in its folder).
+        """
         for folder in sorted(set(folders) | set(entries)):
             entry = entries.get(folder)
             if entry is None and not folder.startswith("submission_"):
@@ -432,13 +638,21 @@ class _Collector:
                     identities,
                 )
                 continue
-            if not notebooks and not zips:
+            if not notebooks and not zips and _main_file(files) is None:
                 listed = ", ".join(_basename(n) for n in files[:5])
                 self._reject(
                     folder_origin(folder),
-                    f"no notebook (.ipynb) or Otter export zip in this submission ({listed})",
+                    "no notebook (.ipynb), Python script (.py) or Otter export zip in this"
+                    f" submission ({listed})",
                     identities,
                 )
+                continue
+            main = _main_file(files)
+            if main is not None:
+                others = {n: n[strip:].split("/", 1)[1] for n in files if n != main}
+                path = materialize(main, identities)
+                if path is not None:
+                    self._emit(path, origin_of(main), identities, beside(others, identities))
                 continue
             for name in notebooks:
                 path = materialize(name, identities)

@@ -1,4 +1,5 @@
-"""Is a file a notebook the autograder can read? Say why not in words a student understands.
+"""Is a file a notebook (or a Python script) the autograder can read? Say why not in words a
+student understands.
 
 Checking here, before grading, turns a confusing autograder crash into a clear rejection.
 """
@@ -58,4 +59,23 @@ def notebook_problem(path: Path) -> str | None:
             return f"invalid notebook: {_short(getattr(error, 'message', '') or str(error))}"
         except Exception as error:
             return f"invalid notebook: {_short(str(error)) or type(error).__name__}"
+    return None
+
+
+def script_problem(path: Path) -> str | None:
+    """Why ``path`` is not a Python script Otter can grade (as a notebook of one cell), or None.
+
+    Only what stops Otter from reading it: a script that does not run still grades (its tests
+    fail), as under ``otter run``.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return f"cannot read the file ({error.strerror})"
+    if not data.strip():
+        return "empty file (no code)"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})"
     return None

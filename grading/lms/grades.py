@@ -1,7 +1,9 @@
 """One final grade per student: the records every LMS export and the report are written from.
 
 The gradebook holds every submission; a grade picks one per student (the latest by default),
-adds the hand-graded questions, applies the late policy and says how it matched the roster.
+totals its autograded questions as Otter's results.json does (rescaled to the autograder's
+``points_possible``, or pass/fail by its ``score_threshold``: the total Gradescope shows), adds
+the hand-graded questions, applies the late policy and says how it matched the roster.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from datetime import datetime
 from pathlib import Path
 
 from ..assignments import Question
+from ..autograder import AutograderInfo
 from ..errors import UsageError
 from ..gradebook import Gradebook, GradedRow
 from ..ingest.roster import Roster, RosterEntry
-from ..model import GRADED, INVALID, MISSING, Submission
+from ..model import GRADED, INVALID, MISSING, SCORED, StoppedCell, Submission
 from .late import LatePolicy
 
 
@@ -30,7 +33,7 @@ class StudentGrade:
     late: bool
     autograded: dict[str, float]  # question -> points
     manual: dict[str, float | None]  # question -> points; None: not graded by hand yet
-    raw_total: float  # autograded + manual, before the late penalty
+    raw_total: float  # autograded (as Otter totals it) + manual, before the late penalty
     penalty_fraction: float  # 0.0 .. cap, from the late policy
     final_total: float  # raw_total * (1 - penalty_fraction)
     points_possible: float
@@ -39,6 +42,7 @@ class StudentGrade:
     # The gradebook's own keys for this student (file stem, Canvas id, ...): hand-graded
     # scores are stored under the first, so they do not depend on which roster is used.
     gradebook_keys: tuple[str, ...] = ()
+    stopped: tuple[StoppedCell, ...] = ()  # cells of the chosen submission a limit stopped
 
     @property
     def manual_complete(self) -> bool:
@@ -96,25 +100,27 @@ def compute_grades(
     policy: LatePolicy | None = None,
     pick: str = "latest",
     missing: str = "zero",
+    autograder: AutograderInfo | None = None,
 ) -> tuple[list[StudentGrade], MatchReport]:
     """One grade per student (and per roster student without a submission).
 
     ``missing`` says what a roster student without a submission gets in an export: ``zero``,
-    or ``blank`` (an empty cell, which LMSs read as "not graded yet").
+    or ``blank`` (an empty cell, which LMSs read as "not graded yet"). ``autograder`` (the
+    one the class was graded with) totals the autograded part as Otter does; without it the
+    total is the sum of the question scores.
     """
     if missing not in ("zero", "blank"):
         raise UsageError(f"missing must be 'zero' or 'blank', not {missing!r}")
     if pick not in ("latest", "best"):
         raise UsageError(f"pick must be 'latest' or 'best', not {pick!r}")
-    autograder = book.latest_autograder()
     by_student: dict[str, list[GradedRow]] = {}
-    for row in book.rows(autograder):
+    for row in book.rows(book.latest_autograder()):
         by_student.setdefault(row.student or row.origin, []).append(row)
     meta = book.students()
     manual_scores = book.manual_scores()
     auto_questions = [q for q in questions if not q.manual]
     manual_questions = [q for q in questions if q.manual]
-    possible = sum(q.points for q in questions)
+    possible = points_possible(questions, autograder)
 
     report = MatchReport()
     entries: dict[str, RosterEntry | None] = {}
@@ -141,7 +147,8 @@ def compute_grades(
             flags.append(f"{len(rows)} submissions, {pick} used")
         manual = {q.name: _first(manual_scores, [key, *students], q.name) for q in manual_questions}
         auto = {q.name: chosen.questions.get(q.name, 0.0) for q in auto_questions}
-        raw = sum(auto.values()) + sum(v for v in manual.values() if v is not None)
+        raw = _autograded_total(chosen, sum(auto.values()), autograder)
+        raw += sum(v for v in manual.values() if v is not None)
         penalty = policy.fraction(chosen.submitted_at, chosen.late) if policy else 0.0
         if penalty:
             flags.append(f"late: -{penalty:.0%}")
@@ -164,6 +171,7 @@ def compute_grades(
                 other_submissions=len(rows) - 1,
                 flags=tuple(flags),
                 gradebook_keys=tuple(students),
+                stopped=chosen.stopped,
             )
         )
 
@@ -191,6 +199,21 @@ def compute_grades(
         )
     grades.sort(key=lambda g: (g.roster.line if g.roster else 10**9, g.student))
     return grades, report
+
+
+def points_possible(questions: list[Question], autograder: AutograderInfo | None) -> float:
+    """An assignment's total: the autograded part as Otter counts it, plus the hand-graded."""
+    manual = sum(q.points for q in questions if q.manual)
+    if autograder is None:
+        return sum(q.points for q in questions if not q.manual) + manual
+    return autograder.possible + manual
+
+
+def _autograded_total(row: GradedRow, earned: float, autograder: AutograderInfo | None) -> float:
+    """The autograded part of a grade: Otter's results.json total (0 when nothing graded)."""
+    if row.status not in SCORED:
+        return 0.0
+    return autograder.total(earned) if autograder is not None else earned
 
 
 def _first(scores: dict[str, dict[str, float]], students: list[str], question: str) -> float | None:

@@ -1,7 +1,9 @@
 """Stage 2 of the pipeline: run one submission in an isolated sandbox.
 
-Engines share one method, ``run_submission(image, autograder_zip, submission, out_dir, limits)``,
-so the execution step stays swappable. Where podman or docker exists, the mode says how:
+Engines share one method, ``run_submission(image, autograder_zip, submission, out_dir, limits,
+owner, files)``, so the execution step stays swappable; ``files`` (name -> path) are what the
+student handed in beside the notebook, laid out in the submission's folder as ``otter run``
+does. Where podman or docker exists, the mode says how:
 
 - ``warm`` (default): long-lived worker containers; each submission runs in a fresh student
   process inside one, and the tests run outside that process (``worker``);
@@ -16,6 +18,8 @@ with ``local`` is ``otter run`` in namespaces, the reference.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Protocol
 
 from ..errors import UsageError
@@ -36,11 +40,19 @@ class Engine(Protocol):
     image_engine: ContainerEngine | None  # builds the grading image; None where none is used
 
     def run_submission(
-        self, image, autograder_zip, submission, out_dir, limits, owner: str = ""
+        self,
+        image,
+        autograder_zip,
+        submission,
+        out_dir,
+        limits,
+        owner: str = "",
+        files: Mapping[str, Path] | None = None,
     ) -> SandboxRun:
         """``image``: the environment to grade in (``environment.assignment_environment``): the
         grading image's tag or an assignment's layer over it; on the host None (this Python)
-        or the Python of the assignment's venv."""
+        or the Python of the assignment's venv. ``files``: what the student submitted beside
+        the notebook (name -> path), put beside it."""
         ...
 
     def reap(self, owner: str) -> int: ...

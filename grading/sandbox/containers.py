@@ -2,7 +2,8 @@
 
 Each submission gets a fresh container from the one grading image: network cut, read-only root
 with tmpfs scratch, memory / pids / CPU limits and explicit ulimits, the autograder zip and the
-notebook mounted read-only, and one writable output folder for the results files.
+submission folder (the notebook and the files beside it) mounted read-only, and one writable
+output folder for the results files.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from ..errors import GradingError
 from ..user_folder import private_folder
 from .limits import GRADER_PIDS, Limits
 from .outcome import SandboxRun
+from .staging import stage_submission
 
 # `podman/docker run` exit codes that mean the engine failed, not the command inside.
 ENGINE_FAILURE_CODES = (125, 126, 127)
@@ -109,13 +113,28 @@ class ContainerEngine:
         out_dir: Path,
         limits: Limits,
         owner: str = "",
+        files: Mapping[str, Path] | None = None,
     ) -> SandboxRun:
         """Grade one notebook in a fresh container; the results land in ``out_dir``.
 
-        ``owner`` labels the container so that a later run can reap it if this process dies.
+        ``owner`` labels the container so that a later run can reap it if this process dies;
+        ``files`` (name -> path) go into the submission folder beside the notebook.
         """
-        name = f"grading-{uuid.uuid4().hex[:12]}"
         out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="submission-", dir=out_dir.parent) as folder:
+            stage_submission(Path(folder), submission, files)
+            return self._run_container(image, autograder_zip, Path(folder), out_dir, limits, owner)
+
+    def _run_container(
+        self,
+        image: str,
+        autograder_zip: Path,
+        submission_dir: Path,
+        out_dir: Path,
+        limits: Limits,
+        owner: str,
+    ) -> SandboxRun:
+        name = f"grading-{uuid.uuid4().hex[:12]}"
         args = [
             "run", "--rm", "--name", name, "--label", f"{OWNER_LABEL}={owner}",
             "--network", "none",
@@ -131,7 +150,7 @@ class ContainerEngine:
             "--security-opt", "no-new-privileges",
             "--cap-drop", "ALL",
             "-v", f"{autograder_zip.resolve()}:/in/autograder.zip:ro",
-            "-v", f"{submission.resolve()}:/in/submission/{submission.name}:ro",
+            "-v", f"{submission_dir.resolve()}:/in/submission:ro",
             "-v", f"{out_dir.resolve()}:/out:rw",
             image, "--cell-timeout", str(limits.cell_timeout), "--private-tmp", "/grading",
         ]  # fmt: skip

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 
 from ..errors import UsageError
 
@@ -23,3 +24,33 @@ class Limits:
         for field, value in vars(self).items():
             if not value > 0:
                 raise UsageError(f"limit {field} must be positive, got {value!r}")
+
+
+def limits_from(*layers: Mapping[str, float]) -> Limits:
+    """The defaults, then each layer over the one before (an assignment's settings, then the
+    limits a user set explicitly): each default stays written once, here."""
+    merged: dict[str, float] = {}
+    for layer in layers:
+        merged.update(layer)
+    return replace(Limits(), **merged)
+
+
+DESCRIPTIONS = {  # how ``describe`` words a limit
+    "timeout": "{:g} s a submission",
+    "cell_timeout": "{:g} s a cell",
+    "memory_mb": "{} MB of memory",
+    "pids": "{} processes",
+    "cpus": "{:g} CPUs",
+    "open_files": "{} open files",
+    "scratch_mb": "{} MB of scratch",
+}
+
+
+def changed_from_defaults(limits: Limits) -> dict[str, str]:
+    """The limits that differ from the defaults, for a person: {"cell_timeout": "120 s a cell"}."""
+    defaults = Limits()
+    return {
+        f.name: DESCRIPTIONS[f.name].format(getattr(limits, f.name))
+        for f in fields(Limits)
+        if getattr(limits, f.name) != getattr(defaults, f.name)
+    }

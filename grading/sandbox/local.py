@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from .containers import EngineError
 from .image import RUNNER
 from .limits import Limits
 from .outcome import SandboxRun
+from .staging import stage_submission
 
 
 @dataclass
@@ -54,12 +56,12 @@ class LocalEngine:
         out_dir: Path,
         limits: Limits,
         owner: str = "",
+        files: Mapping[str, Path] | None = None,
     ) -> SandboxRun:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="grading-local-") as scratch:
             root, inbox = Path(scratch) / "autograder", Path(scratch) / "in"
-            inbox.mkdir()
-            shutil.copy(submission, inbox / submission.name)
+            stage_submission(inbox, submission, files)
             command = [
                 *_unshare_prefix(),
                 image or sys.executable, str(RUNNER), "--loopback",

@@ -5,7 +5,8 @@ imports nothing from the ``grading`` package, only the standard library, Otter a
 package beside it.
 
     /autograder/source      the autograder zip, unpacked
-    /autograder/submission  the student's notebook (plus the zip's support files)
+    /autograder/submission  the student's notebook, the files they handed in beside it, then
+                            the zip's support files
     /autograder/results     results.json, as on Gradescope
 
 The host reads ``grading.json`` (and a copy of ``results.json``) from the output folder: plain
@@ -51,9 +52,9 @@ def prepare(root: Path, autograder_zip: Path, submission_dir: Path) -> None:
         (root / sub).mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(autograder_zip) as zf:  # the instructor's zip: trusted input
         zf.extractall(root / "source")
-    for item in submission_dir.iterdir():
-        if item.is_file():
-            shutil.copy(item, root / "submission" / item.name)
+    # The notebook and the files the student handed in beside it, folders included, as
+    # ``otter run`` extracts an export zip.
+    shutil.copytree(submission_dir, root / "submission", dirs_exist_ok=True)
 
 
 def save_executed(results, path: Path) -> None:

@@ -8,9 +8,9 @@ without a request. Each submission still gets a fresh student process in a worke
 within one run: what a worker isolates is unchanged, only its lifetime is longer.
 
 The protocol is one JSON line each way per connection: the paths of the autograder zip, the
-submission and the output folder (client and service are the same user on the same machine)
-and the limits; the service writes ``grading.json`` where the engine would and answers with
-what the host observed of the run.
+submission, the files beside it and the output folder (client and service are the same user on
+the same machine) and the limits; the service writes ``grading.json`` where the engine would
+and answers with what the host observed of the run.
 """
 
 from __future__ import annotations
@@ -85,12 +85,15 @@ class ServiceEngine:
         self.container: str | None = hello.get("container")  # the CLI that built it
         self.start = start  # starts the service again if it stopped (``service stop``, a crash)
 
-    def run_submission(self, image, autograder_zip, submission, out_dir, limits, owner=""):
+    def run_submission(
+        self, image, autograder_zip, submission, out_dir, limits, owner="", files=None
+    ):
         request = {
             "op": "grade",
             "keep_warm": self.keep_warm,
             "autograder": str(Path(autograder_zip).resolve()),
             "submission": str(Path(submission).resolve()),
+            "files": {name: str(Path(path).resolve()) for name, path in (files or {}).items()},
             "out": str(Path(out_dir).resolve()),
             "limits": asdict(limits),
             "image": image,  # the assignment's environment; None: the service's own
@@ -254,10 +257,11 @@ class Handler(socketserver.StreamRequestHandler):
             service.busy += 1
             service.idle = float(request.get("keep_warm", service.idle))  # the last one counts
         try:
+            files = {str(k): Path(v) for k, v in (request.get("files") or {}).items()}
             run = service.engine.run_submission(
                 request.get("image") or service.image, Path(request["autograder"]),
                 Path(request["submission"]), Path(request["out"]), Limits(**request["limits"]),
-                service.owner,
+                service.owner, files,
             )  # fmt: skip
         finally:
             with service.lock:

@@ -19,11 +19,13 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from ..files import atomic_write
+from ..model import OTTER_LOG
 from .containers import OWNER_LABEL, ContainerEngine, EngineError
 from .limits import GRADER_PIDS, Limits
 from .outcome import SandboxRun
@@ -170,8 +172,14 @@ class WarmEngine:
         out_dir: Path,
         limits: Limits,
         owner: str = "",
+        files: Mapping[str, Path] | None = None,
     ) -> SandboxRun:
-        """Grade one notebook in a worker; its results land in ``out_dir`` as with other engines."""
+        """Grade one notebook in a worker; its results land in ``out_dir`` as with other engines.
+
+        ``files`` (name -> path) are what the student handed in beside the notebook; the worker
+        lays them out in the submission's folder. Otter's log is not sent: only ``otter run``
+        reads it.
+        """
         out_dir.mkdir(parents=True, exist_ok=True)
         # The zip's content, not its path: a worker holds the tests it was started with.
         key = (image, hashlib.sha256(autograder_zip.read_bytes()).hexdigest(), limits, owner)
@@ -180,8 +188,14 @@ class WarmEngine:
         started = time.monotonic()
         request_id = uuid.uuid4().hex
         notebook = base64.b64encode(submission.read_bytes()).decode("ascii")
+        beside = {
+            name: base64.b64encode(path.read_bytes()).decode("ascii")
+            for name, path in (files or {}).items()
+            if name != OTTER_LOG
+        }
+        message = {"id": request_id, "name": submission.name, "notebook": notebook}
         try:
-            worker.send({"id": request_id, "name": submission.name, "notebook": notebook})
+            worker.send({**message, "files": beside} if beside else message)
         except (BrokenPipeError, OSError):
             self._discard(worker)
             log = "".join(worker.log)[-1500:]

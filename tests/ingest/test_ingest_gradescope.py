@@ -89,7 +89,9 @@ def test_gradescope_export_with_group(gradescope_zip, workdir):
     (pdf_only,) = result.rejected
     assert pdf_only.student == "1004"
     assert pdf_only.origin == f"{gradescope_zip}!assignment_123_export/submission_4444/"
-    assert pdf_only.reason.startswith("no notebook (.ipynb) or Otter export zip")
+    assert pdf_only.reason.startswith(
+        "no notebook (.ipynb), Python script (.py) or Otter export zip"
+    )
 
 
 def test_unpacked_gradescope_folder(gradescope_zip, tmp_path, workdir):

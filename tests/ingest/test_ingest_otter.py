@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from grading.ingest import find_submissions
-from grading.model import sha256_file
+from grading.model import sha256_file, submission_key
 
 STAMPED = "derivatives_2026_03_02T23_47_35_069567.zip"
 
@@ -32,7 +32,10 @@ def test_otter_export_zip(tmp_path, workdir, make_zip, nb_bytes):
     assert sub.submitted_at == datetime(2026, 3, 2, 23, 47, 35, 69567)
     assert sub.path.is_relative_to(workdir / "extracted")
     assert sub.path.read_bytes() == nb_bytes("answer = 42")
-    assert sub.sha256 == sha256_file(sub.path)
+    # Everything else the student exported goes with the notebook, as `otter run` extracts the
+    # zip whole; only Otter's name marker stays behind. The key covers the files too.
+    assert [f.name for f in sub.files] == [".OTTER_LOG", "data/extra.ipynb", "derivatives.pdf"]
+    assert sub.sha256 == submission_key(sha256_file(sub.path), sub.files) != sha256_file(sub.path)
     assert not (tmp_path / "derivatives.ipynb").exists()  # nothing beside the input
 
 
