@@ -216,8 +216,12 @@ def _number(path: Path, config: dict, key: str) -> float | None:
 
 def _limits(path: Path, config: dict) -> dict[str, float]:
     """The limits the assignment sets under ``grading`` (``{"cell_timeout": 120, ...}``)."""
-    settings = config.get(SETTINGS_KEY, {})
     where = f"{path}: otter_config.json's {SETTINGS_KEY!r}"
+    return assignment_limits(config.get(SETTINGS_KEY, {}), where)
+
+
+def assignment_limits(settings: object, where: str) -> dict[str, float]:
+    """``settings`` checked as an assignment's limits; ``where`` names its file in errors."""
     if not isinstance(settings, dict):
         raise AutograderError(f'{where} must be an object such as {{"cell_timeout": 120}}')
     limits = {}

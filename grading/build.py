@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from .assignments import (
     ZIP_SUFFIX,
@@ -28,8 +30,11 @@ from .assignments import (
     read_notebook,
     read_questions,
 )
+from .autograder import SETTINGS_KEY, assignment_limits
+from .errors import GradingError
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+LIMITS_FILE = "grading.yaml"  # an assignment's limits, beside its master
 STAGING_IGNORE = shutil.ignore_patterns(
     "__pycache__", "*.pyc", ".ipynb_checkpoints", "samples", ".pytest_cache", ".hypothesis"
 )
@@ -44,6 +49,7 @@ def build(assignment: Assignment, *, run_tests: bool = True, quiet: bool = True)
     from otter.assign import main as otter_assign
 
     read_questions(assignment.master_notebook)  # our reading of it first: its errors are clearer
+    limits = read_limits(assignment)
     with tempfile.TemporaryDirectory(prefix=f"build-{assignment.name}-") as tmp:
         staged = Path(tmp) / "master" / assignment.name
         # symlinks=False: the master folder links to src/helpers, and the copy must hold files.
@@ -64,6 +70,8 @@ def build(assignment: Assignment, *, run_tests: bool = True, quiet: bool = True)
                 f" {type(error).__name__}: {error}"
             ) from error
         normalise(out, assignment)
+        if limits:
+            add_limits(out / "autograder", assignment, limits)
         _replace_dir(out, assignment.dist_dir)
     return assignment.autograder_zip
 
@@ -111,14 +119,50 @@ def stabilise_cell_ids(nb: nbformat.NotebookNode, known_ids: set[str]) -> None:
             cell["id"] = f"{anchor}-g{count}"
 
 
-def rewrite_zip_reproducibly(source: Path, target: Path) -> None:
-    """Copy a zip with sorted members and a fixed timestamp, so equal content gives equal bytes."""
+def read_limits(assignment: Assignment) -> dict[str, float]:
+    """The limits of ``master/<name>/grading.yaml`` (``cell_timeout: 120`` ...), checked; {}
+    without the file. Otter Assign refuses keys it does not know in its own config."""
+    path = assignment.master_dir / LIMITS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise MasterError(f"{path}: not readable YAML ({error})") from None
+    try:
+        return assignment_limits(data, str(path))
+    except GradingError as error:
+        raise MasterError(str(error)) from None
+
+
+def add_limits(autograder_dir: Path, assignment: Assignment, limits: dict[str, float]) -> None:
+    """The limits go into the zip's ``otter_config.json`` under ``grading``, where ``grade``
+    reads them and Otter ignores them (the loose copy beside the zip too)."""
+
+    def with_limits(text: bytes) -> bytes:
+        config = json.loads(text)
+        config[SETTINGS_KEY] = limits
+        return json.dumps(config, indent=2).encode()
+
+    zip_path = autograder_dir / f"{assignment.name}{ZIP_SUFFIX}"
+    staged = zip_path.with_suffix(".tmp")
+    rewrite_zip_reproducibly(zip_path, staged, {"otter_config.json": with_limits})
+    staged.replace(zip_path)
+    loose = autograder_dir / "otter_config.json"
+    if loose.is_file():
+        loose.write_bytes(with_limits(loose.read_bytes()))
+
+
+def rewrite_zip_reproducibly(source: Path, target: Path, change: dict | None = None) -> None:
+    """Copy a zip with sorted members and a fixed timestamp, so equal content gives equal bytes;
+    ``change`` maps a member's name to a function of its bytes."""
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
         for name in sorted(src.namelist()):
             info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = src.getinfo(name).external_attr
-            dst.writestr(info, src.read(name))
+            data = src.read(name)
+            dst.writestr(info, (change or {}).get(name, lambda d: d)(data))
 
 
 def _replace_dir(new: Path, target: Path) -> None:

@@ -20,6 +20,7 @@ import nbformat
 import pytest
 
 from grading.assignments import MasterError, discover, read_master, read_questions
+from grading.autograder import read_autograder
 from grading.build import build
 from grading.notebooks import answer_cell_ids, reference_answers
 from grading.otter_run import otter_run
@@ -215,6 +216,7 @@ def every_feature_master(folder: Path) -> Path:
     folder.mkdir(parents=True)
     (folder / "scores.csv").write_text("name,score\nada,3\ngrace,5\n")
     (folder / "notes.txt").write_text("a file students write and submit\n")
+    (folder / "grading.yaml").write_text("cell_timeout: 90\nmemory_mb: 1024\n")  # our limits
     config = (
         "# ASSIGNMENT CONFIG\nname: features\nfiles:\n  - scores.csv\nstudent_files:\n"
         "  - notes.txt\nseed:\n  variable: seed\n  autograder_value: 7\n  student_value: 3\n"
@@ -287,7 +289,10 @@ def test_a_master_with_every_feature_builds_reproducibly_and_grades_full(tmp_pat
 
     with zipfile.ZipFile(features.autograder_zip) as zf:
         names = set(zf.namelist())
+        config = json.loads(zf.read("otter_config.json"))
     assert {"tests/q1.py", "files/scores.csv"} <= names and "files/notes.txt" not in names
+    assert config["grading"] == {"cell_timeout": 90.0, "memory_mb": 1024}  # grading.yaml's
+    assert read_autograder(features.autograder_zip).limits == config["grading"]
     student = nbformat.read(features.student_notebook, as_version=4)
     autograder = nbformat.read(features.autograder_notebook, as_version=4)
     assert (student.nbformat_minor, autograder.nbformat_minor) == (5, 5)
@@ -306,6 +311,23 @@ def test_a_master_with_every_feature_builds_reproducibly_and_grades_full(tmp_pat
         reference_answers(autograder)
     )
     assert otter_run(features.autograder_notebook, features.autograder_zip) == {"q1": 4.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("cell_timeout: [1]", "cell_timeout must be a positive number of seconds"),
+        ("cells: 3", "unknown key 'cells'"),
+        ("cell_timeout: : :", "not readable YAML"),
+    ],
+)
+def test_a_bad_limits_file_is_a_master_error_before_otter_runs(tmp_path, text, message):
+    write_master(tmp_path / "master" / "hw" / "hw.ipynb", question("name: q1\nmanual: true"))
+    (tmp_path / "master" / "hw" / "grading.yaml").write_text(text)
+    (hw,) = discover(tmp_path / "master", tmp_path / "dist")
+    with pytest.raises(MasterError, match=message):
+        build(hw)
+    assert not hw.dist_dir.exists()
 
 
 @pytest.mark.slow
