@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ..files import atomic_write
+from ..files import atomic_write, cache_dir
 from ..model import OTTER_LOG
 from .containers import OWNER_LABEL, ContainerEngine, EngineError
 from .limits import GRADER_PIDS, Limits
@@ -159,6 +159,7 @@ class WarmEngine:
         self.image_engine = launcher.image_engine
         self.name = f"{launcher.name}-{'fresh' if fresh else 'warm'}"
         self._idle: dict[tuple, list[Worker]] = {}
+        self.preloads = Preloads()  # what each assignment's notebooks import: new workers preload
         self._all: list[Worker] = []
         self._lock = threading.Lock()
 
@@ -208,7 +209,9 @@ class WarmEngine:
         if not answered:
             self._discard(worker)
             return SandboxRun(timed_out=reply is None, returncode=None, log=log, seconds=seconds)
-        atomic_write(out_dir / "grading.json", json.dumps(reply.get("result", {})))
+        result = reply.get("result", {})
+        atomic_write(out_dir / "grading.json", json.dumps(result))
+        self.preloads.learn(key[1], result.get("imports") if isinstance(result, dict) else None)
         self._checkin(key, worker)
         return SandboxRun(timed_out=False, returncode=0, log=log, seconds=seconds)
 
@@ -277,9 +280,11 @@ class WarmEngine:
             raise
         worker = Worker(process=process, name=name, uid=uid)
         worker.start_readers()
-        zip_data = base64.b64encode(autograder_zip.read_bytes()).decode("ascii")
+        zip_bytes = autograder_zip.read_bytes()
+        zip_data = base64.b64encode(zip_bytes).decode("ascii")
+        zip_sha = hashlib.sha256(zip_bytes).hexdigest()
         with contextlib.suppress(BrokenPipeError, OSError):
-            worker.send({"autograder": zip_data})
+            worker.send({"autograder": zip_data, "preload": self.preloads.of(zip_sha)})
         ready = worker.receive(START_SECONDS)
         if not ready or not ready.get("ready"):
             self._stop(worker)
@@ -299,6 +304,36 @@ class WarmEngine:
             worker.process.wait()
         worker.uid.release()  # the worker and every process of its student uid are gone
         self.launcher.stopped(worker.name)
+
+
+class Preloads:
+    """Per autograder zip, the installed packages its notebooks imported (the worker reports
+    them), kept in the cache folder: a worker started for that zip, now or in a later ``grade``,
+    imports them before its first student process (an assignment's sklearn: a second each)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or cache_dir() / "preload"
+        self._known: dict[str, list[str]] = {}
+
+    def of(self, zip_sha: str) -> list[str]:
+        if zip_sha not in self._known:
+            try:
+                names = json.loads((self.folder / f"{zip_sha}.json").read_text())
+            except (OSError, ValueError):
+                names = []
+            valid = isinstance(names, list) and all(isinstance(n, str) for n in names)
+            self._known[zip_sha] = names[:50] if valid else []
+        return self._known[zip_sha]
+
+    def learn(self, zip_sha: str, imports: object) -> None:
+        if not isinstance(imports, list):
+            return
+        known = self.of(zip_sha)
+        new = sorted({str(n)[:100] for n in imports if isinstance(n, str)} - set(known))
+        if new:
+            self._known[zip_sha] = sorted(known + new)[:50]
+            with contextlib.suppress(OSError):
+                atomic_write(self.folder / f"{zip_sha}.json", json.dumps(self._known[zip_sha]))
 
 
 def container_args(

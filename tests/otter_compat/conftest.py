@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.api import grade
+from grading.api import grade, recorded_autograder
 from grading.gradebook import Gradebook
 from grading.sandbox import WarmEngine
 
@@ -51,8 +51,11 @@ def grade_suite(
     paths = [built.path(s.name) for s in built.graded]
     grade(paths, built.autograder_zip, out, engine=engine, workers=workers)
     with Gradebook(out / "gradebook.sqlite") as book:
+        info = recorded_autograder(book)  # Otter's total: points_possible, score_threshold
         return {
-            submission_name(row.origin): Outcome(row.status, row.questions, row.score, row.reason)
+            submission_name(row.origin): Outcome(
+                row.status, row.questions, info.total(row.score), row.reason
+            )
             for row in book.rows(book.latest_autograder())
         }
 

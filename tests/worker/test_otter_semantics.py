@@ -392,3 +392,28 @@ def test_a_live_library_object_whose_class_the_notebook_patched_earns_nothing(gr
     assert scores(outcome) == {"q1": 0.0, "q2": 1.0}
     assert outcome["status"] == "tampered"
     assert "string.Template.substitute" in outcome["reason"]
+
+
+def test_a_test_imports_the_students_own_module_which_runs_in_the_student_process(grade):
+    tests = {
+        "q1": exception_test(
+            "q1",
+            """
+            @test_case()
+            def check():
+                import units
+                from units import to_km
+                assert round(units.to_km(10), 6) == 16.09344 and to_km(1) == units.KM_PER_MILE
+                import sys
+                assert "pandas" in sys.modules  # a library still comes from the grader's path
+            """,
+        )
+    }
+    module = b"KM_PER_MILE = 1.609344\n\ndef to_km(miles):\n    return miles * KM_PER_MILE\n"
+    outcome = grade(tests, ["x = 1"], extra={"units.py": module})
+    assert scores(outcome) == {"q1": 1.0}
+    assert outcome["live"] == {"q1": ["module units"]}
+    wrong = module.replace(b"1.609344", b"1.6")
+    assert scores(grade(tests, ["x = 1"], extra={"units.py": wrong})) == {"q1": 0.0}
+    assert scores(grade(tests, ["x = 1"])) == {"q1": 0.0}  # no such module: the test fails
+    assert "units" not in __import__("sys").modules

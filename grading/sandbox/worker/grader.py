@@ -28,6 +28,7 @@ import nbformat
 from .proxies import StudentNamespace
 from .sandboxing import ChildLimits, clean_up_user, kill_strays, reap_zombies
 from .session import OutOfTime, Session, StudentGone
+from .student_imports import student_modules
 from .summary import summarise
 from .tamper import scan_cells
 from .workfolder import WorkFolder
@@ -304,7 +305,8 @@ class NotebookRun:
         test_file = copy.copy(self.autograder.test_file(path))  # run() sets its own results
         with contextlib.suppress(StudentGone):
             self.rewritten.update(self.autograder.work.take(session.sync()))
-        with self.autograder.work.entered():
+        work = self.autograder.work
+        with work.entered(), student_modules(session, work.student_modules()):
             test_file.run(StudentNamespace(session))
         with contextlib.suppress(StudentGone):
             session.push_rng()

@@ -215,6 +215,16 @@ class Session:
         message = {"op": "op", "id": handle, "name": op, "args": [self.encode(a) for a in args]}
         return self._result(self._execute(message, type_name), f"{op} on a {type_name}")
 
+    def import_module(self, name: str) -> int:
+        """Import the student's own module ``name`` in the student process: its handle."""
+        reply = self._execute({"op": "import", "name": name}, None)
+        if reply.get("op") != "returned":
+            raise self._exception(reply, f"import {name}")
+        value = reply.get("value")
+        if not isinstance(value, dict) or type(value.get("id")) is not int:
+            raise ImportError(f"No module named {name!r}")
+        return value["id"]
+
     def type_of(self, handle: int, type_name: str | None) -> type:
         found = self.op(handle, "type", (), type_name)
         return found if isinstance(found, type) else proxies.StudentObject

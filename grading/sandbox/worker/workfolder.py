@@ -53,6 +53,7 @@ class WorkFolder:
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(mode=0o700)
         self.total = 0
+        self.from_student: set[str] = set()  # names of the files the student's side sent
         _write(self.root, notebook_name, notebook)
         for name, data in self.support.items():
             _write(self.root, name, data)
@@ -73,7 +74,20 @@ class WorkFolder:
                     continue
                 if _write(self.root, name, data):
                     self.total += len(data)
+                    self.from_student.add(name)
         return rewritten
+
+    def student_modules(self) -> set[str]:
+        """Top-level modules the student's files make (``units.py``, ``pkg/__init__.py``): a
+        test may import them (``student_imports``), never from this folder."""
+        names = set()
+        for name in self.from_student:
+            parts = PurePosixPath(name).parts
+            if len(parts) == 1 and parts[0].endswith(".py"):
+                names.add(parts[0][:-3])
+            elif len(parts) == 2 and parts[1] == "__init__.py":
+                names.add(parts[0])
+        return {n for n in names if n.isidentifier()}
 
     @contextlib.contextmanager
     def entered(self) -> Iterator[Path]:

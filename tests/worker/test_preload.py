@@ -1,0 +1,65 @@
+"""An assignment's packages are imported once per worker, not once per student.
+
+The worker learns which installed packages a notebook imported and has its zygote import them,
+so the next student process starts with them; the host keeps the list per autograder zip for
+the workers it starts later (``warm.Preloads``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading.sandbox.warm import Preloads
+
+from .test_otter_semantics import _zip, exception_test
+
+pytestmark = pytest.mark.slow
+
+PROBE = exception_test(
+    "q1",
+    "@test_case()\ndef check(already):\n    assert already == {'tqdm': True, 'units': False}\n",
+)
+
+
+def notebook(*cells: str) -> bytes:
+    return nbformat.writes(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    ).encode()
+
+
+def test_a_package_one_notebook_imported_is_already_there_for_the_next():
+    from grading.sandbox.worker.grader import Autograder, NotebookRun, Settings
+    from grading.sandbox.worker.sandboxing import ChildLimits
+    from grading.sandbox.worker.zygote import Zygote, preload
+
+    preload()
+    zygote = Zygote.start()
+    try:
+        settings = Settings(uid=os.getuid(), cell_timeout=20, timeout=120,
+                            limits=ChildLimits(memory_mb=2048, processes=64))  # fmt: skip
+        autograder = Autograder(_zip({"q1": PROBE}, {}, {}), Path(tempfile.mkdtemp()))
+        probe = "import sys\nalready = {m: m in sys.modules for m in ('tqdm', 'units')}"
+        first = NotebookRun(autograder, zygote, settings).grade(
+            notebook(probe, "import tqdm, units"), "one.ipynb", {"units.py": b"x = 1\n"}
+        )
+        assert first["imports"] == ["tqdm"]  # an installed package; the student's own module not
+        assert first["questions"][0]["score"] == 0.0  # the first student imported it itself
+        second = NotebookRun(autograder, zygote, settings).grade(notebook(probe), "two.ipynb")
+        assert second["questions"][0]["score"] == 1.0
+    finally:
+        zygote.stop()
+
+
+def test_the_host_keeps_what_each_zip_imports_for_later_workers(tmp_path):
+    preloads = Preloads(tmp_path)
+    assert preloads.of("abc") == []
+    preloads.learn("abc", ["sklearn", "pandas", 7])
+    preloads.learn("abc", ["pandas"])
+    assert Preloads(tmp_path).of("abc") == ["pandas", "sklearn"]  # kept on disk, sorted
+    (tmp_path / "bad.json").write_text('{"not": "a list"}')
+    assert Preloads(tmp_path).of("bad") == []
