@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from .assignments import Assignment
 from .autograder import AutograderInfo, read_autograder
 from .errors import MissingInput, UsageError
+from .fallback import regrade_unfaithful
 from .files import atomic_copy, atomic_write, safe_name
 from .gradebook import Gradebook
 from .ingest import Roster, apply_roster, find_submissions, load_roster
@@ -237,6 +238,9 @@ def run_in_sandbox(
             engine=sandbox.name,
             isolation=sandbox.isolation,
             timeout=limits.timeout,
+        )
+        result = regrade_unfaithful(
+            result, sandbox, image, info.path, submission.path, scratch, limits, owner, files
         )
         keep_notebooks(out_dir, submission, scratch / "executed.ipynb")
         return result

@@ -18,7 +18,7 @@ LAYERS = (
                              "grading.otter_run")),
     ("ingest", ("grading.ingest",)),
     ("sandbox", ("grading.sandbox",)),
-    ("results", ("grading.results",)),
+    ("results", ("grading.results", "grading.fallback")),
     ("gradebook", ("grading.gradebook",)),
     ("outputs", ("grading.outputs", "grading.lms", "grading.report", "grading.manual",
                  "grading.web", "grading.similarity")),

@@ -79,6 +79,19 @@ def detect_engine(choice: str = "auto", mode: str = "warm") -> Engine:
     return WarmEngine(HostLauncher(), fresh=mode == "fresh")
 
 
+def otter_engine_like(engine: Engine) -> Engine:
+    """The engine that runs ``otter run`` in the same kind of sandbox as ``engine``: for the
+    questions a warm worker could not grade faithfully (``grading.fallback``)."""
+    if isinstance(engine, ContainerEngine | LocalEngine):
+        return engine
+    container = engine.image_engine or getattr(engine, "container_engine", None)
+    if isinstance(container, ContainerEngine):
+        return container
+    name = getattr(engine, "container", None)  # the grading service names its CLI
+    found = ContainerEngine.find(name) if name else None
+    return found if found is not None else LocalEngine.find()
+
+
 __all__ = [
     "ENGINE_CHOICES",
     "MODE_CHOICES",
@@ -91,4 +104,5 @@ __all__ = [
     "SandboxRun",
     "WarmEngine",
     "detect_engine",
+    "otter_engine_like",
 ]
