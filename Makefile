@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test build audit lint format
+.PHONY: demo test build audit lint format benchmark-otter
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ test: $(STAMP)  ## lint, format check and the whole test suite
 
 audit: $(STAMP)  ## grade the answer corpus and print the caught / accepted matrix
 	$(BIN)/python -m grading audit --out .cache/audit
+
+benchmark-otter: $(STAMP)  ## time other assignments (Otter's fixtures, a pandas master) against otter run
+	$(BIN)/python -m grading benchmark --suite otter --runs 3 --write docs/benchmarks.md \
+		--case "$$($(BIN)/python -c 'from tests.otter_compat.suites import SUITES; \
+			b = SUITES["ok_doctests"].build(); print(f"otter-fixtures={b.autograder_zip}:{b.folder}/submissions")')" \
+		--from-master tests/assignments/masters/rainfall
 
 build: $(STAMP)  ## recompile every master notebook into dist/
 	$(BIN)/python -m grading build

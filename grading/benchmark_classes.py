@@ -106,9 +106,10 @@ def stop_service(engine: str) -> None:
         time.sleep(0.2)
 
 
-def time_grade(assignment: Assignment, paths: list[Path], out: Path, engine: str) -> float:
+def time_grade(autograder_zip: Path, paths: list[Path], out: Path, engine: str) -> float:
+    """Seconds of ``python -m grading grade`` on ``paths``, its start-up included."""
     command = [sys.executable, "-m", "grading", "grade", "--engine", engine,
-               "-a", str(assignment.autograder_zip), "-o", str(out), *map(str, paths)]  # fmt: skip
+               "-a", str(autograder_zip), "-o", str(out), *map(str, paths)]  # fmt: skip
     started = time.monotonic()
     proc = subprocess.run(command, capture_output=True, text=True)
     wall = time.monotonic() - started
@@ -160,14 +161,16 @@ def run_classes(
                 if cold:
                     stop_service(eng)
                 out = root / f"out-{len(rows)}-{len(walls)}"
-                walls.append(time_grade(assignment, chosen, out, eng))
+                walls.append(time_grade(assignment.autograder_zip, chosen, out, eng))
             n = len(chosen)
             rows.append(Row(label, n, tuple(walls), otter * n, floor * n))
             print_fn(" | ".join(rows[-1].cells()))
             return out
 
         row("one notebook, cold (no warm workers)", paths[:1], engine, cold=True)
-        time_grade(assignment, paths[2:3], root / "warm-up", engine)  # the warm command line
+        time_grade(
+            assignment.autograder_zip, paths[2:3], root / "warm-up", engine
+        )  # the warm command line
         row("one notebook, warm", paths[1:2], engine, cold=False, least=3)
         for size in sizes:
             out = row(f"class of {size}, cold", paths[:size], engine, cold=True)
@@ -212,13 +215,15 @@ def _costliest(by_cell: dict[str, float], floor: float, shown: int = 3) -> str:
     )
 
 
-def write_table(doc: Path, table: str) -> None:
+def write_table(
+    doc: Path, table: str, start: str = START, end: str = END, suite: str = "classes"
+) -> None:
     """Replace what stands between the markers in ``doc``."""
     text = doc.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise UsageError(f"{doc}: no {START} ... {END} markers to write the table between")
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
+    if start not in text or end not in text:
+        raise UsageError(f"{doc}: no {start} ... {end} markers to write the table between")
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
     stamp = time.strftime("%Y-%m-%d")
-    note = f"<!-- written by `python -m grading benchmark --suite classes` on {stamp} -->"
-    atomic_write(doc, f"{head}{START}\n{note}\n{table}\n{END}{tail}")
+    note = f"<!-- written by `python -m grading benchmark --suite {suite}` on {stamp} -->"
+    atomic_write(doc, f"{head}{start}\n{note}\n{table}\n{end}{tail}")

@@ -143,6 +143,17 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_benchmark(args: argparse.Namespace) -> int:
+    if args.suite == "otter":
+        from .benchmark_otter import parse_case, run_otter_suite
+
+        cases = [parse_case(text) for text in args.case]
+        masters = [Path(m) for m in args.from_master]
+        if not cases and not masters:
+            raise UsageError("--suite otter needs --case LABEL=ZIP:FOLDER or --from-master DIR")
+        run_otter_suite(cases, masters, size=args.class_size, runs=args.runs,
+                        otter_notebooks=args.otter_notebooks or 6, engine=args.engine,
+                        write=Path(args.write) if args.write else None)  # fmt: skip
+        return 0
     for assignment in _assignments(args):
         if args.suite == "classes":
             from .benchmark_classes import run_classes
@@ -453,11 +464,21 @@ def parser() -> argparse.ArgumentParser:
     bench = add("benchmark", cmd_benchmark, "time otter run and every engine on N submissions")
     bench.add_argument(
         "--suite",
-        choices=("classes", "mixed"),
+        choices=("classes", "mixed", "otter"),
         default="classes",
         help="classes: complete notebooks through `grade`, cold and warm, 30 and 200 (default);"
-        " mixed: N varied submissions through every engine",
+        " mixed: N varied submissions through every engine; otter: other assignments (--case,"
+        " --from-master) as classes through `grade` against sequential otter run",
     )
+    bench.add_argument(
+        "--case", action="append", default=[], metavar="LABEL=ZIP:FOLDER",
+        help="otter: an autograder zip and a folder of notebooks (repeatable)",
+    )  # fmt: skip
+    bench.add_argument(
+        "--from-master", action="append", default=[], metavar="FOLDER",
+        help="otter: an Otter Assign master folder, built here (repeatable)",
+    )  # fmt: skip
+    bench.add_argument("--class-size", type=int, default=30, help="otter: notebooks per class")
     bench.add_argument("--sizes", type=int, nargs="+", default=[30, 200], help="classes: sizes")
     bench.add_argument("--engine", choices=ENGINE_CHOICES, default="auto", help="classes")
     bench.add_argument("--write", help="classes: write the table into this Markdown file")

@@ -24,6 +24,7 @@ LAYERS = (
                  "grading.web", "grading.similarity")),
     ("api", ("grading.api",)),
     ("commands over the api", ("grading.audit", "grading.benchmark", "grading.benchmark_classes",
+                               "grading.benchmark_otter",
                                "grading.demo", "grading.build", "grading.k8s")),
     ("command line", ("grading.__main__", "grading.cli", "grading.warm_cli",
                       "grading.warm_server")),
