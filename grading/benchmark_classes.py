@@ -182,9 +182,7 @@ def run_classes(
     tests = per_phase.get("tests", 0.0)
     cores = os.cpu_count() or 1  # `grade` runs one worker per core
     lines = [
-        "| " + " | ".join(HEADER) + " |",
-        "|" + "---|" * len(HEADER),
-        *("| " + " | ".join(r.cells()) + " |" for r in rows),
+        *markdown_table(HEADER, [r.cells() for r in rows]),
         "",
         f"Medians of {runs} run(s). Per complete notebook (medians, class of {min(sizes)}):"
         f" floor {floor:.3f} s; sequential `otter run` {otter:.2f} s (of {len(sample)});"
@@ -204,6 +202,11 @@ def run_classes(
     if write is not None:
         write_table(write, table)
     return rows
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+            *("| " + " | ".join(row) + " |" for row in rows)]  # fmt: skip
 
 
 def _costliest(by_cell: dict[str, float], floor: float, shown: int = 3) -> str:

@@ -22,7 +22,7 @@ import nbformat
 
 from .assignments import discover
 from .benchmark import time_otter_run
-from .benchmark_classes import phases, stop_service, time_grade, write_table
+from .benchmark_classes import markdown_table, phases, stop_service, time_grade, write_table
 from .build import build
 from .errors import UsageError
 from .notebooks import reference_submission
@@ -134,9 +134,7 @@ def run_otter_suite(
             results.append(Result(case, size, tuple(cold), tuple(warm), otter, phases(out)))
             print_fn(" | ".join(results[-1].cells()))
     lines = [
-        "| " + " | ".join(HEADER) + " |",
-        "|" + "---|" * len(HEADER),
-        *("| " + " | ".join(r.cells()) + " |" for r in results),
+        *markdown_table(HEADER, [r.cells() for r in results]),
         "",
         f"Medians of {runs} run(s) (each run in brackets); `otter run` timed on"
         f" {otter_notebooks} notebooks of each class, its median counted for the whole class."

@@ -57,7 +57,7 @@ def build(assignment: Assignment, *, run_tests: bool = True, quiet: bool = True)
         stage_master(staged / assignment.master_notebook.name)
         out = Path(tmp) / "dist"
         try:
-            with _quiet_otter(quiet):
+            with quiet_otter(quiet):
                 otter_assign(
                     str(staged / assignment.master_notebook.name),
                     str(out),
@@ -177,7 +177,7 @@ def _replace_dir(new: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def _quiet_otter(quiet: bool):
+def quiet_otter(quiet: bool = True):
     """Otter Assign prints its summary and a kernel's chatter; keep the build output short."""
     if not quiet:
         yield

@@ -163,6 +163,30 @@ def _worker_files() -> list[Path]:
     return sorted(WORKER.glob("*.py"))
 
 
+def build_offline(engine: ContainerEngine, context: Path, wheelhouse: Path, base: str, tag: str):
+    """``engine build`` of ``context`` (its Containerfile) FROM ``base`` with the network off:
+    the wheelhouse is copied in, and pip installs from it alone."""
+    shutil.copytree(wheelhouse, context / "wheels", ignore=shutil.ignore_patterns(".complete"))
+    engine.cli(
+        [
+            "build",
+            "--network",
+            "none",
+            "--build-arg",
+            f"BASE={base}",
+            "--ulimit",
+            "nofile=1024:1024",
+            "--ulimit",
+            "nproc=512:512",
+            "-t",
+            tag,
+            "-f",
+            str(context / "Containerfile"),
+            str(context),
+        ]  # fmt: skip
+    )
+
+
 def ensure_image(engine: ContainerEngine, base: str = DEBIAN_BASE, *, rebuild: bool = False) -> str:
     """The grading image's tag, building it (and its base) first when missing."""
     constraints = constraints_from_environment()
@@ -182,23 +206,5 @@ def ensure_image(engine: ContainerEngine, base: str = DEBIAN_BASE, *, rebuild: b
             shutil.copy(path, ctx / "worker" / path.name)
         (ctx / "requirements.txt").write_text(requirements)
         (ctx / "constraints.txt").write_text(constraints)
-        shutil.copytree(wheelhouse, ctx / "wheels", ignore=shutil.ignore_patterns(".complete"))
-        engine.cli(
-            [
-                "build",
-                "--network",
-                "none",
-                "--build-arg",
-                f"BASE={base}",
-                "--ulimit",
-                "nofile=1024:1024",
-                "--ulimit",
-                "nproc=512:512",
-                "-t",
-                tag,
-                "-f",
-                str(ctx / "Containerfile"),
-                str(ctx),
-            ]  # fmt: skip
-        )
+        build_offline(engine, ctx, wheelhouse, base, tag)
     return tag

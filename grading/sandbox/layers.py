@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .containers import ContainerEngine
-from .image import IMAGE_REPO
+from .image import IMAGE_REPO, build_offline
 
 LAYER_CONTAINERFILE = Path(__file__).resolve().parent.parent / "Containerfile.assignment"
 LAYER_REPO = f"{IMAGE_REPO}-assignment"
@@ -42,22 +42,4 @@ def build_layer(
         shutil.copy(LAYER_CONTAINERFILE, ctx / "Containerfile")
         (ctx / "requirements.txt").write_text("\n".join(requirements) + "\n")
         (ctx / "constraints.txt").write_text(constraints)
-        shutil.copytree(wheelhouse, ctx / "wheels", ignore=shutil.ignore_patterns(".complete"))
-        engine.cli(
-            [
-                "build",
-                "--network",
-                "none",
-                "--build-arg",
-                f"BASE={base}",
-                "--ulimit",
-                "nofile=1024:1024",
-                "--ulimit",
-                "nproc=512:512",
-                "-t",
-                tag,
-                "-f",
-                str(ctx / "Containerfile"),
-                str(ctx),
-            ]  # fmt: skip
-        )
+        build_offline(engine, ctx, wheelhouse, base, tag)

@@ -22,7 +22,6 @@ import copy
 import hashlib
 import io
 import json
-import logging
 import shutil
 import zipfile
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from grading.build import rewrite_zip_reproducibly
+from grading.build import quiet_otter, rewrite_zip_reproducibly
 from grading.model import GRADED, TAMPERED
 
 from .notebooks import notebook_bytes, notebook_from_text
@@ -118,7 +117,7 @@ class Suite:
         if not (folder / "done").is_file():
             shutil.rmtree(folder, ignore_errors=True)
             staging.mkdir(parents=True)
-            with _quiet():
+            with quiet_otter():
                 self.compile(staging, out_zip)
             (folder / "done").write_text("")
         built = Built(self, out_zip, folder)
@@ -375,23 +374,6 @@ def _ignored(path: Path) -> bool:
 
 def _not_sources(_folder: str, names: list[str]) -> list[str]:
     return [n for n in names if n == "__pycache__" or n.startswith(".") or n == "submissions"]
-
-
-@contextlib.contextmanager
-def _quiet():
-    """Otter prints its progress; keep the test output to what fails."""
-    sink = io.StringIO()
-    otter_logger = logging.getLogger("otter")
-    level = otter_logger.level
-    otter_logger.setLevel(logging.ERROR)
-    try:
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            yield
-    except Exception:
-        print(sink.getvalue())
-        raise
-    finally:
-        otter_logger.setLevel(level)
 
 
 MATRIX = SUITES_DIR / "matrix"

@@ -79,26 +79,19 @@ def _to_zone(data: dict) -> dt.tzinfo | None:
     return None
 
 
-def _datetime(value: dt.datetime, _: Encoder) -> dict:
+def _wall_time(value: dt.datetime | dt.time, _: Encoder) -> dict:
+    """A datetime or a time: its wall-clock reading, its fold and its zone."""
     naive = value.replace(tzinfo=None)
     return {"iso": naive.isoformat(), "fold": value.fold, **_zone(value.tzinfo)}
 
 
-def _to_datetime(data: dict, _: Encoder) -> dt.datetime:
-    naive = dt.datetime.fromisoformat(_text(data, "iso"))
-    checked(naive.tzinfo is None, "the wall time must carry no zone")
-    return naive.replace(tzinfo=_to_zone(data), fold=_int(data, "fold"))
+def _from_wall_time(kind: type[dt.datetime] | type[dt.time]):
+    def rebuild(data: dict, _: Encoder) -> dt.datetime | dt.time:
+        naive = kind.fromisoformat(_text(data, "iso"))
+        checked(naive.tzinfo is None, "the wall time must carry no zone")
+        return naive.replace(tzinfo=_to_zone(data), fold=_int(data, "fold"))
 
-
-def _time(value: dt.time, _: Encoder) -> dict:
-    naive = value.replace(tzinfo=None)
-    return {"iso": naive.isoformat(), "fold": value.fold, **_zone(value.tzinfo)}
-
-
-def _to_time(data: dict, _: Encoder) -> dt.time:
-    naive = dt.time.fromisoformat(_text(data, "iso"))
-    checked(naive.tzinfo is None, "the wall time must carry no zone")
-    return naive.replace(tzinfo=_to_zone(data), fold=_int(data, "fold"))
+    return rebuild
 
 
 def _date(value: dt.date, _: Encoder) -> dict:
@@ -261,9 +254,9 @@ def _codec(tag: str, types_: tuple[type, ...], encode, decode) -> ValueCodec:
 CODECS: list[ValueCodec] = [
     _codec("fraction", (fractions.Fraction,), _fraction, _to_fraction),
     _codec("decimal", (decimal.Decimal,), _decimal, _to_decimal),
-    _codec("datetime", (dt.datetime,), _datetime, _to_datetime),
+    _codec("datetime", (dt.datetime,), _wall_time, _from_wall_time(dt.datetime)),
     _codec("date", (dt.date,), _date, _to_date),
-    _codec("time", (dt.time,), _time, _to_time),
+    _codec("time", (dt.time,), _wall_time, _from_wall_time(dt.time)),
     _codec("timedelta", (dt.timedelta,), _timedelta, _to_timedelta),
     _codec("timezone", (dt.timezone,), _timezone, _to_timezone),
     _codec("bytes", (bytes,), _bytes, _to_bytes),
