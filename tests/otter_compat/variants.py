@@ -69,15 +69,13 @@ def submission_files(folder: Path) -> dict[str, SubmissionFile]:
     return dict(sorted(files.items(), key=lambda item: PurePosixPath(item[0])))
 
 
-def variant_text(
-    name: str, entry: object, written: dict[str, SubmissionFile], origin: str
-) -> str:
+def variant_text(name: str, entry: object, written: dict[str, SubmissionFile], origin: str) -> str:
     """The text of the file the variant ``name`` stands for."""
     if not isinstance(entry, dict) or not {"base", "why"} <= set(entry) <= KEYS:
         raise ValueError(f"{origin}: needs 'base' and 'why', and only {sorted(KEYS)}")
-    _strings([entry["why"]], "why", origin)
+    _text(entry["why"], "why", origin)
     base = entry["base"]
-    if base not in written:
+    if not isinstance(base, str) or base not in written:
         raise ValueError(f"{origin}: its base {base!r} is no file written out in this folder")
     forms = (_form(base, origin), _form(name, origin))
     text = changed(written[base].data.decode(), entry, origin)
@@ -105,13 +103,13 @@ def changed(text: str, entry: dict, origin: str) -> str:
     for pair in entry.get("replace", []):
         if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[1], str):
             raise ValueError(f"{origin}: replace takes [old, new] pairs of texts, not {pair!r}")
-        (old,), new = _strings(pair[:1], "replace", origin), pair[1]
+        old, new = _text(pair[0], "replace", origin), pair[1]
         found = text.count(old)
         if found != 1:
             raise ValueError(f"{origin}: replace: {old!r} is found {found} times, not once")
         text = text.replace(old, new)
     if "append" in entry:
-        (added,) = _strings([entry["append"]], "append", origin)
+        added = _text(entry["append"], "append", origin)
         text += ("" if text.endswith("\n") else "\n") + added
     return text
 
@@ -139,6 +137,12 @@ def _form(name: str, origin: str) -> str:
 
 
 def _strings(values: object, key: str, origin: str) -> list[str]:
-    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
-        raise ValueError(f"{origin}: {key} takes a list of non-empty texts, not {values!r}")
-    return values
+    if not isinstance(values, list):
+        raise ValueError(f"{origin}: {key} takes a list of texts, not {values!r}")
+    return [_text(value, key, origin) for value in values]
+
+
+def _text(value: object, key: str, origin: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{origin}: {key} takes non-empty texts, not {value!r}")
+    return value
