@@ -58,6 +58,18 @@ def cells_from_text(text: str, origin: str = "<text>") -> tuple[list[nbformat.No
     return cells, metadata
 
 
+def script_from_text(text: str, origin: str = "<text>") -> str:
+    """The Python script a percent-form text stands for: its cells' code, a blank line apart.
+
+    A script has no kinds of cell and no metadata: a text that sets any is refused rather
+    than losing them silently.
+    """
+    cells, metadata = cells_from_text(text, origin)
+    if metadata or any(c.cell_type != "code" or c.metadata for c in cells):
+        raise ValueError(f"{origin}: a script holds code cells only, without metadata")
+    return "\n\n".join(c.source for c in cells) + "\n"
+
+
 def notebook_from_text(text: str, origin: str = "<text>") -> nbformat.NotebookNode:
     """A whole notebook (nbformat 4.5, ids by position) from a percent-form text."""
     cells, metadata = cells_from_text(text, origin)

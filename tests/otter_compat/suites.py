@@ -5,7 +5,9 @@ Two kinds of suite (sources under ``suites/``):
 - ``GeneratedSuite``: a loose folder of test files, ``otter_config.json`` and support files,
   zipped by ``otter generate``; its submissions are written by hand in ``submissions/``
   (``<name>.nb.py`` a notebook in percent form, ``<name>.script.py`` a Python script,
-  ``<name>.zip/`` a folder zipped into an Otter-export-like zip with the student's files).
+  ``<name>.zip/`` a folder zipped into an Otter-export-like zip with the student's files), the
+  genuinely different ones written out, every other one described in ``variants.yaml`` as a
+  change of one of those (``variants.py``).
 - ``AssignedSuite``: an Otter Assign master, compiled by ``otter assign``; its submissions are the
   generated student notebook with answer cells filled from ``answers/<question>/<kind>.py``, and
   the untouched notebook with one hostile cell from ``tamper/`` added.
@@ -25,7 +27,7 @@ import json
 import shutil
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import nbformat
 
@@ -33,6 +35,7 @@ from grading.build import quiet_otter, rewrite_zip_reproducibly
 from grading.model import GRADED, TAMPERED
 
 from .notebooks import notebook_bytes, notebook_from_text
+from .variants import SubmissionFile, submission_files
 
 HERE = Path(__file__).resolve().parent
 SUITES_DIR = HERE / "suites"
@@ -166,10 +169,9 @@ class GeneratedSuite(Suite):
         return out_zip
 
     def make_submissions(self, staging: Path) -> list[Submission]:
-        found = []
-        for path in sorted((self.folder / "submissions").iterdir()):
-            found.append(_hand_written(path))
-        return found
+        files = submission_files(self.folder / "submissions")
+        names = sorted({PurePosixPath(path).parts[0] for path in files})
+        return [_hand_written(name, files) for name in names]
 
 
 @dataclass
@@ -339,29 +341,35 @@ def _first_statement(code: str) -> str:
     return ""
 
 
-def _hand_written(path: Path) -> Submission:
-    """A submission written by hand: a percent-form notebook, a script or a zip folder."""
-    name = path.name
-    if name.endswith(".nb.py"):
-        nb = notebook_from_text(path.read_text(), str(path))
-        return Submission(name.removesuffix(".nb.py") + ".ipynb", notebook_bytes(nb))
-    if name.endswith(".script.py"):
-        return Submission(name.removesuffix(".script.py") + ".py", path.read_bytes())
-    if name.endswith(".zip") and path.is_dir():
-        return Submission(name, _zip_folder(path))
-    raise ValueError(f"{path}: not a .nb.py, .script.py or .zip/ submission")
+def _hand_written(name: str, files: dict[str, SubmissionFile]) -> Submission:
+    """A submission written by hand (``name`` in ``files``, or a ``name/`` folder of them): a
+    percent-form notebook, a script or a zip folder."""
+    written = files.get(name)
+    if written and name.endswith(".nb.py"):
+        nb = notebook_from_text(written.data.decode(), written.origin)
+        stem = name.removesuffix(".nb.py")
+        return Submission(f"{stem}.ipynb", notebook_bytes(nb), why=written.why)
+    if written and name.endswith(".script.py"):
+        stem = name.removesuffix(".script.py")
+        return Submission(f"{stem}.py", written.data, why=written.why)
+    if not written and name.endswith(".zip"):
+        folder = f"{name}/"
+        members = {p.removeprefix(folder): f for p, f in files.items() if p.startswith(folder)}
+        return Submission(name, _zip_files(members))
+    origin = written.origin if written else f"{name}/"
+    raise ValueError(f"{origin}: not a .nb.py, .script.py or .zip/ submission")
 
 
-def _zip_folder(folder: Path) -> bytes:
-    """A zip of ``folder``'s files with stable bytes; ``*.nb.py`` become notebooks."""
+def _zip_files(members: dict[str, SubmissionFile]) -> bytes:
+    """A zip of ``members`` (in path order) with stable bytes; ``*.nb.py`` become notebooks."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            member = str(path.relative_to(folder))
-            data = path.read_bytes()
+        for member in sorted(members, key=PurePosixPath):
+            data = members[member].data
             if member.endswith(".nb.py"):
+                origin = members[member].origin
                 member = member.removesuffix(".nb.py") + ".ipynb"
-                data = notebook_bytes(notebook_from_text(data.decode(), str(path)))
+                data = notebook_bytes(notebook_from_text(data.decode(), origin))
             info = zipfile.ZipInfo(member, date_time=FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)

@@ -1,4 +1,0 @@
-# %%
-import otter
-
-grader = otter.Notebook()

@@ -1,5 +1,0 @@
-# %%
-import numpy as np
-import otter
-
-grader = otter.Notebook()
