@@ -165,26 +165,23 @@ def _worker_files() -> list[Path]:
 
 def build_offline(engine: ContainerEngine, context: Path, wheelhouse: Path, base: str, tag: str):
     """``engine build`` of ``context`` (its Containerfile) FROM ``base`` with the network off:
-    the wheelhouse is copied in, and pip installs from it alone."""
+    the wheelhouse is copied in, and pip installs from it alone.
+
+    The pip step reads its inputs through bind mounts, which the build cache does not see: a
+    second build with other requirements would get the first one's packages. Its ``INPUTS``
+    argument (a hash of requirements, constraints and wheels) is in the step's text, so other
+    inputs make another step."""
     shutil.copytree(wheelhouse, context / "wheels", ignore=shutil.ignore_patterns(".complete"))
-    engine.cli(
-        [
-            "build",
-            "--network",
-            "none",
-            "--build-arg",
-            f"BASE={base}",
-            "--ulimit",
-            "nofile=1024:1024",
-            "--ulimit",
-            "nproc=512:512",
-            "-t",
-            tag,
-            "-f",
-            str(context / "Containerfile"),
-            str(context),
-        ]  # fmt: skip
-    )
+    inputs = hashlib.sha256()
+    for name in ("requirements.txt", "constraints.txt"):
+        inputs.update((context / name).read_bytes() + b"\0")
+    for wheel in sorted((context / "wheels").iterdir()):
+        inputs.update(wheel.name.encode() + b"\0")
+    command = ["build", "--network", "none", "--build-arg", f"BASE={base}",
+               "--build-arg", f"INPUTS={inputs.hexdigest()[:16]}",
+               "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=512:512",
+               "-t", tag, "-f", str(context / "Containerfile"), str(context)]  # fmt: skip
+    engine.cli(command)
 
 
 def ensure_image(engine: ContainerEngine, base: str = DEBIAN_BASE, *, rebuild: bool = False) -> str:

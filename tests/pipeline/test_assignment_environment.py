@@ -20,8 +20,8 @@ from grading.model import GRADED
 from grading.notebooks import answer_cell_ids, fill_answers, reference_submission
 from grading.sandbox import WarmEngine
 from grading.sandbox.environment import assignment_environment, image_markers
-from grading.sandbox.image import constraints_from_environment
-from grading.sandbox.layers import layer_tag
+from grading.sandbox.image import constraints_from_environment, ensure_wheelhouse
+from grading.sandbox.layers import build_layer, layer_tag
 from grading.sandbox.service import stop_all
 from grading.sandbox.zip_requirements import (
     RequirementsError,
@@ -251,3 +251,23 @@ def test_a_requirement_pip_cannot_download_for_the_image_names_the_zip_and_the_r
     message = str(raised.value)
     assert str(bad) in message and UNRESOLVABLE in message
     assert not podman.image_exists(layer_tag(grading_image, sorted(["seaborn", UNRESOLVABLE])))
+
+
+@pytest.mark.slow
+def test_two_layers_of_other_requirements_each_hold_their_own_package(podman, grading_image):
+    """The pip step reads its requirements through a mount, which the build cache does not see:
+    without the inputs' hash in the step, the second layer would be the first one again."""
+    installed = constraints_from_environment()
+    layers = {}
+    for requirement, module in (("toolz==1.0.0", "toolz"), ("tabulate==0.9.0", "tabulate")):
+        tag = layer_tag(grading_image, [requirement])
+        if not podman.image_exists(tag):
+            wheelhouse = ensure_wheelhouse(requirement + "\n", installed)
+            build_layer(podman, grading_image, tag, [requirement], installed, wheelhouse)
+        layers[module] = tag
+    for module, tag in layers.items():
+        probe = podman.cli(["run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024",
+                            "--ulimit", "nproc=512:512",
+                            "--entrypoint", "/opt/grader/bin/python", tag, "-c",
+                            f"import {module}"], check=False)  # fmt: skip
+        assert probe.returncode == 0, f"{tag} lacks {module}: {probe.stderr[-500:]}"

@@ -7,11 +7,10 @@ the workers it starts later (``warm.Preloads``).
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
+import json
+import subprocess
+import sys
 
-import nbformat
 import pytest
 
 from grading.sandbox.warm import Preloads
@@ -26,33 +25,44 @@ PROBE = exception_test(
 )
 
 
-def notebook(*cells: str) -> bytes:
-    return nbformat.writes(
-        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    ).encode()
+# In a process of its own: a zygote forked from this test process would start with every module
+# the other tests imported.
+SCRIPT = """
+import json, os, sys, tempfile
+from pathlib import Path
+import nbformat
+from grading.sandbox.worker.grader import Autograder, NotebookRun, Settings
+from grading.sandbox.worker.sandboxing import ChildLimits
+from grading.sandbox.worker.zygote import Zygote, preload
+
+def notebook(*cells):
+    cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    return nbformat.writes(nbformat.v4.new_notebook(cells=cells)).encode()
+
+preload()
+zygote = Zygote.start()
+settings = Settings(uid=os.getuid(), cell_timeout=20, timeout=120,
+                    limits=ChildLimits(memory_mb=2048, processes=64))
+autograder = Autograder(Path(sys.argv[1]).read_bytes(), Path(tempfile.mkdtemp()))
+probe = "import sys\\nalready = {m: m in sys.modules for m in ('tqdm', 'units')}"
+first = NotebookRun(autograder, zygote, settings).grade(
+    notebook(probe, "import tqdm, units"), "one.ipynb", {"units.py": b"x = 1\\n"})
+second = NotebookRun(autograder, zygote, settings).grade(notebook(probe), "two.ipynb")
+zygote.stop()
+print(json.dumps([first["imports"], first["questions"], second["questions"]]))
+"""
 
 
-def test_a_package_one_notebook_imported_is_already_there_for_the_next():
-    from grading.sandbox.worker.grader import Autograder, NotebookRun, Settings
-    from grading.sandbox.worker.sandboxing import ChildLimits
-    from grading.sandbox.worker.zygote import Zygote, preload
-
-    preload()
-    zygote = Zygote.start()
-    try:
-        settings = Settings(uid=os.getuid(), cell_timeout=20, timeout=120,
-                            limits=ChildLimits(memory_mb=2048, processes=64))  # fmt: skip
-        autograder = Autograder(_zip({"q1": PROBE}, {}, {}), Path(tempfile.mkdtemp()))
-        probe = "import sys\nalready = {m: m in sys.modules for m in ('tqdm', 'units')}"
-        first = NotebookRun(autograder, zygote, settings).grade(
-            notebook(probe, "import tqdm, units"), "one.ipynb", {"units.py": b"x = 1\n"}
-        )
-        assert first["imports"] == ["tqdm"]  # an installed package; the student's own module not
-        assert first["questions"][0]["score"] == 0.0  # the first student imported it itself
-        second = NotebookRun(autograder, zygote, settings).grade(notebook(probe), "two.ipynb")
-        assert second["questions"][0]["score"] == 1.0
-    finally:
-        zygote.stop()
+def test_a_package_one_notebook_imported_is_already_there_for_the_next(tmp_path):
+    zip_path = tmp_path / "probe.zip"
+    zip_path.write_bytes(_zip({"q1": PROBE}, {}, {}))
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(zip_path)], capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    imports, first, second = json.loads(done.stdout.splitlines()[-1])
+    assert imports == ["tqdm"]  # an installed package; the student's own module is not one
+    assert first[0]["score"] == 0.0  # the first student imported it itself
+    assert second[0]["score"] == 1.0  # the next found it imported
 
 
 def test_the_host_keeps_what_each_zip_imports_for_later_workers(tmp_path):
