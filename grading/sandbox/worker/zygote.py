@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import stat
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -179,18 +180,44 @@ NOT_PRELOADED = {"antigravity", "this", "tkinter", "turtle", "idlelib", "torch",
 
 
 @functools.cache
-def _installed_packages() -> frozenset[str]:
-    from importlib import metadata
+def _site_packages() -> tuple[str, ...]:
+    import site
+    import sysconfig
 
-    return frozenset(metadata.packages_distributions())
+    folders = {
+        sysconfig.get_path("purelib"),
+        sysconfig.get_path("platlib"),
+        *site.getsitepackages(),
+    }
+    return tuple(os.path.realpath(f) + os.sep for f in folders if f)
+
+
+def _installed(name: str) -> bool:
+    """Whether ``name`` is a package of this environment's site-packages (reading every
+    distribution's metadata instead would cost ~0.1 s of each worker's start)."""
+    import importlib.util
+
+    if not name.isidentifier():
+        return False
+    module = sys.modules.get(name)
+    if module is not None:
+        places = [getattr(module, "__file__", None), *list(getattr(module, "__path__", []))]
+    else:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            return False
+        places = [spec.origin, *(spec.submodule_search_locations or [])] if spec else []
+    return any(
+        isinstance(p, str) and os.path.realpath(p).startswith(_site_packages()) for p in places
+    )
 
 
 def importable_packages(names: list) -> list[str]:
     """Of the top-level modules a student process imported, the installed third-party packages
     worth importing in the zygote (never the student's own files: they are no package)."""
-    installed = _installed_packages()
-    wanted = {str(n) for n in names if isinstance(n, str)}
-    return sorted(n for n in wanted if n in installed and n not in NOT_PRELOADED)[:50]
+    wanted = {str(n) for n in names if isinstance(n, str)} - NOT_PRELOADED
+    return sorted(n for n in wanted if _installed(n))[:50]
 
 
 def _student_main(prototype, sock, devnull: int, fds: list[int], request: dict) -> None:
