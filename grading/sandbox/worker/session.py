@@ -75,7 +75,7 @@ class Session:
         self.classes: dict[int, type] = {}  # the student's classes, one proxy class each
         self.live_types: set[str] = set()  # live objects a test used (reset per test by grader)
         self.unfaithful: set[str] = set()  # a test's values that could not cross to the student
-        self.rng_seen: str | None = None  # the random state both sides last agreed on
+        self.rng_seen: int | None = None  # the random state both sides last agreed on
         self.alive = True
         self.sequence = 0
         self.channel_seconds, self._depth = 0.0, 0
@@ -260,10 +260,11 @@ class Session:
         with self._timed():
             reply = self.request(message, self.call_timeout)
         self._replay_output(reply)
-        self.rng_seen = self._take_rng(reply) or fingerprint
+        taken = self._take_rng(reply)
+        self.rng_seen = fingerprint if taken is None else taken
         return reply
 
-    def _take_rng(self, reply: dict) -> str | None:
+    def _take_rng(self, reply: dict) -> int | None:
         """Adopt the random state the student process sent, if any; its fingerprint."""
         if "rng" not in reply:
             return None
@@ -276,7 +277,8 @@ class Session:
         the random state they left, as the test would see both in Otter's kernel."""
         with self._timed():
             reply = self.request({"op": "sync"}, self.call_timeout)
-        self.rng_seen = self._take_rng(reply) or self.rng_seen
+        taken = self._take_rng(reply)
+        self.rng_seen = self.rng_seen if taken is None else taken
         files = reply.get("files")
         return files if isinstance(files, dict) else {}
 

@@ -55,7 +55,7 @@ class Student:
         self.handles: dict[int, Any] = {}
         self.errors: list[str] = []
         self.outputs: list[tuple[BoundedText, BoundedText]] = []  # one pair per test request
-        self.rng_synced: str | None = None  # the random state the grader last saw
+        self.rng_synced: int | None = None  # the random state the grader last saw
         self.files_seen: dict[str, tuple[int, int]] = {}  # file -> (size, mtime) the grader has
         self.modules_at_start: set[str] = set()  # top-level modules the zygote had imported
         self.used_types: set[type] = set()  # classes of the live objects tests used
@@ -242,7 +242,9 @@ class Student:
                     reply["class"] = self._encode(type(error))
         finally:
             self.outputs.pop()
-        reply["stdout"], reply["stderr"] = out.getvalue(), err.getvalue()
+        for key, text in (("stdout", out.getvalue()), ("stderr", err.getvalue())):
+            if text:
+                reply[key] = text
         self._moved_rng(reply)
 
     def _adopt_rng(self, state: Any) -> None:
