@@ -229,6 +229,7 @@ class NotebookRun:
         if self.session is not None:
             self.peak_mb = max(self.peak_mb, self.session.peak_memory_mb())
             self.session.close()
+            self.session.wait_gone()  # before the clean-up, which would compete with its exit
         clean_up_user(self.settings.uid, self.scratch, self.session.pid if self.session else None)
         reap_zombies()
 

@@ -180,6 +180,9 @@ def _freeze_and_kill(keep: int | None) -> int:
             if time.monotonic() > deadline:  # something will not stop: end all of it
                 failed, keep = keep is not None, None
                 break
+            # A process already killed is exiting, not stopping; at SCHED_IDLE it only gets the
+            # CPU while this helper waits, so a busy loop here would keep it dying for long.
+            time.sleep(0.0005)
         if keep is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(-1, signal.SIGKILL)

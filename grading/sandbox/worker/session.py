@@ -379,6 +379,13 @@ class Session:
                     return round(int(line.split()[1]) / 1024, 1)
         return 0.0
 
+    def wait_gone(self, seconds: float = 2.0) -> None:
+        """Give the killed student process the CPU to exit (it runs at SCHED_IDLE: a busy
+        grader would hold its exit up); past ``seconds`` the clean-up deals with it."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and Path(f"/proc/{self.pid}").exists():
+            time.sleep(0.001)
+
     def close(self) -> None:
         if self.alive:
             with contextlib.suppress(ChannelClosed, OSError):
