@@ -363,6 +363,81 @@ def export_grades(
     return report
 
 
+def refresh_feedback(out_dir: Path, assignment: Assignment) -> int:
+    """Bring every feedback file up to date with the hand-graded part; returns how many.
+
+    The one call that refreshes feedback before it is delivered (``mark --write-feedback``).
+    """
+    from .web.marking import Marking
+
+    marking = Marking(out_dir, assignment)
+    try:
+        return marking.write_feedback()
+    finally:
+        marking.close()
+
+
+def deliver_feedback(
+    gradebook: Path,
+    assignment: Assignment,
+    fmt: str,
+    out: Path,
+    *,
+    roster: Path | None = None,
+    policy: LatePolicy | None = None,
+    pick: str = "latest",
+):
+    """Write each student's feedback in what an LMS imports (``grading/lms/feedback``).
+
+    Everything is checked before anything is written: the format, the roster (and that it is
+    the kind the format needs), the gradebook. Then the feedback files are refreshed with the
+    hand-graded part and packaged; the returned Delivery names every student left out, and why.
+    """
+    from .lms.feedback import FORMATS, NEEDS_ROSTER
+    from .lms.feedback._common import FeedbackItem
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown feedback format {fmt!r}; choose from {', '.join(FORMATS)}")
+    class_list = load_roster(roster) if roster else None
+    if fmt in NEEDS_ROSTER:
+        kinds, what = NEEDS_ROSTER[fmt]
+        if class_list is None or class_list.kind not in kinds:
+            got = f"{roster} is a {class_list.kind} file" if class_list else "no --roster given"
+            raise UsageError(f"{fmt} feedback needs {what} as --roster; {got}")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: not a folder (--out is the folder the files are written to)")
+    final_grades(gradebook, assignment, roster=class_list, policy=policy, pick=pick)  # checks
+    refresh_feedback(gradebook.parent, assignment)
+    grades, _ = final_grades(gradebook, assignment, roster=class_list, policy=policy, pick=pick)
+    with Gradebook(gradebook) as book:
+        paths = book.feedback_paths(book.latest_autograder())
+    items, problems, absent = [], [], 0
+    for grade in grades:
+        if grade.origin is None:
+            absent += 1
+            continue
+        relative = paths.get(grade.sha256)
+        text_file = gradebook.parent / relative if relative else None
+        try:
+            text = text_file.read_text(encoding="utf-8", errors="replace") if text_file else None
+        except OSError:
+            text = None
+        if text is None:
+            problems.append(f"{grade.student} ({grade.origin}): no feedback file; left out")
+            continue
+        html_file = text_file.with_suffix(".html")
+        files = (text_file, html_file) if html_file.is_file() else (text_file,)
+        items.append(FeedbackItem(grade, files, text))
+    out.mkdir(parents=True, exist_ok=True)
+    done = FORMATS[fmt](items, class_list, assignment=assignment.name, out=out)
+    delivered = len(items) - len(done.unplaced)
+    done.unplaced[:0] = problems
+    done.notes.insert(0, f"feedback of {delivered} of {len(items) + len(problems)} students")
+    if absent:
+        done.notes.append(f"{absent} roster student(s) without a submission: no feedback")
+    return done
+
+
 def export_manual(
     gradebook: Path, assignment: Assignment, out_dir: Path, *, roster: Path | None = None
 ) -> tuple[Path, int]:

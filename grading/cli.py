@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .assignments import discover
 from .errors import GradingError, UsageError
+from .lms.feedback import FORMATS as FEEDBACK_FORMATS
 from .lms.formats import FORMATS
 from .sandbox import ENGINE_CHOICES, MODE_CHOICES, Limits
 from .sandbox.image import DEBIAN_BASE, REGISTRY_BASE
@@ -218,6 +219,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     for line in report.lines():
         print(line, file=sys.stderr)
     print(f"wrote {args.out} ({args.format})")
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from .api import deliver_feedback
+
+    done = deliver_feedback(
+        Path(args.gradebook), _assignment(args), args.format, Path(args.out),
+        roster=_roster(args), policy=_policy(args), pick=args.pick,
+    )  # fmt: skip
+    for line in done.unplaced:
+        print(f"left out: {line}", file=sys.stderr)
+    for line in done.notes:
+        print(line)
+    for path in done.written[:5]:
+        print(f"wrote {path}")
+    if len(done.written) > 5:
+        print(f"wrote {len(done.written) - 5} more file(s) in {args.out}")
     return 0
 
 
@@ -580,6 +599,13 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--missing", choices=("zero", "blank"), default="zero",
                         help="what a roster student without a submission gets")  # fmt: skip
     late_options(export)
+
+    feedback = last_mile("feedback", cmd_feedback, "students' feedback in what an LMS imports")
+    feedback.add_argument("--format", required=True, choices=tuple(FEEDBACK_FORMATS))
+    feedback.add_argument("--out", required=True, help="folder to write the LMS's files to")
+    feedback.add_argument("--pick", choices=("latest", "best"), default="latest",
+                          help="which of a student's several submissions counts")  # fmt: skip
+    late_options(feedback)
 
     manual = last_mile("manual", cmd_manual, "hand grading: export a template, import scores")
     manual.add_argument("action", choices=("export", "import"))

@@ -323,10 +323,14 @@ class Gradebook:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None)  # explicit transactions only
-        self.db.execute("PRAGMA journal_mode=WAL")
+        try:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            self.db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as error:  # a file that is not SQLite: left as it is
+            self.db.close()
+            raise UsageError(f"{path}: not a gradebook ({error})") from None
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if not 0 <= version <= SCHEMA_VERSION:
             raise UsageError(
                 f"{path}: gradebook schema {version}, this tool reads {SCHEMA_VERSION}"

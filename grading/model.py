@@ -66,7 +66,7 @@ class Submission:
     source_format: str  # "notebook", "otter-export", "canvas" or "gradescope"
     name: str | None = None  # display name, when the source gives one
     email: str | None = None
-    lms_id: str | None = None  # Canvas user id
+    lms_id: str | None = None  # Canvas user id, Moodle participant id
     sis_id: str | None = None  # Gradescope SID / SIS id
     submitted_at: datetime | None = None
     late: bool = False

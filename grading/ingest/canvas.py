@@ -3,6 +3,9 @@
 Canvas names each file ``lastfirst_userid_submissionid_originalname.ext`` (``_LATE`` after the
 name part for late work) and appends ``-1``, ``-2``, ... to the original name when a student
 re-uploads a file of the same name. The file name is the only place these facts appear.
+With anonymous grading the name part is ``anon_<anonymous id>`` and there is no user id:
+``anon_<anonymous id>_<attachment id>_originalname.ext``. The second number (``submission_id``
+here) is the id of the file's attachment: Canvas's "Re-upload submissions" needs it again.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from .otter_export import STAMP
 _NAME = re.compile(
     r"^(?P<name>.+?)(?P<late>_LATE)?_(?P<user_id>\d+)_(?P<submission_id>\d+)_(?P<original>.+)$"
 )
+_ANON = re.compile(r"^anon_(?P<anon>[A-Za-z0-9]+)_(?P<submission_id>\d+)_(?P<original>.+)$")
 # Canvas's own resubmission counter: no leading zero, so "lab-01" stays a name.
 _ATTEMPT = re.compile(r"^(?P<base>.+)-(?P<attempt>[1-9]\d{0,2})$")
 
@@ -23,17 +27,32 @@ _ATTEMPT = re.compile(r"^(?P<base>.+)-(?P<attempt>[1-9]\d{0,2})$")
 class CanvasName:
     """What a Canvas bulk-download file name says about its submission."""
 
-    name: str  # "lastfirst" as Canvas wrote it, e.g. "smithjane"
-    user_id: str
-    submission_id: str
+    name: str  # "lastfirst" as Canvas wrote it, e.g. "smithjane"; "anon" for anonymous grading
+    user_id: str | None  # None with anonymous grading
+    submission_id: str  # the attachment id of this file on the student's submission
     original: str  # the student's file name with Canvas's "-N" removed
     late: bool
     attempt: int  # 0 for the first upload of a name, N for "-N"
+    anonymous_id: str | None = None  # Canvas's anonymous id when grading anonymously
+
+    @property
+    def key(self) -> str:
+        """Who submitted: the user id, or ``anon_<anonymous id>`` with anonymous grading."""
+        return self.user_id or f"anon_{self.anonymous_id}"
+
+    @property
+    def prefix(self) -> str:
+        """The name's part before the student's file: what "Re-upload submissions" reads."""
+        if self.user_id is None:
+            return f"anon_{self.anonymous_id}_{self.submission_id}_"
+        late = "_LATE" if self.late else ""
+        return f"{self.name}{late}_{self.user_id}_{self.submission_id}_"
 
 
 def parse_canvas_name(filename: str) -> CanvasName | None:
     """Parse a bulk-download member's base name; None if it is not in Canvas's pattern."""
-    match = _NAME.match(filename)
+    anonymous = _ANON.match(filename)
+    match = anonymous or _NAME.match(filename)
     if match is None:
         return None
     stamp = STAMP.search(filename)
@@ -48,13 +67,24 @@ def parse_canvas_name(filename: str) -> CanvasName | None:
     if resubmitted:
         stem, attempt = resubmitted["base"], int(resubmitted["attempt"])
     return CanvasName(
-        name=match["name"],
-        user_id=match["user_id"],
+        name="anon" if anonymous else match["name"],
+        user_id=None if anonymous else match["user_id"],
         submission_id=match["submission_id"],
         original=f"{stem}.{suffix}" if dot else stem,
-        late=match["late"] is not None,
+        late=False if anonymous else match["late"] is not None,
         attempt=attempt,
+        anonymous_id=anonymous["anon"] if anonymous else None,
     )
+
+
+def canvas_name_in(origin: str) -> CanvasName | None:
+    """The Canvas bulk-download name in a submission's origin ("bulk.zip!smithjane_1_2_a.ipynb",
+    "bulk.zip!smithjane_1_2_a.zip!a.ipynb"): its last path part in Canvas's pattern, or None."""
+    for part in reversed(re.split(r"[/\\!]", origin)):
+        parsed = parse_canvas_name(part)
+        if parsed is not None:
+            return parsed
+    return None
 
 
 def looks_like_canvas(names: list[str]) -> bool:

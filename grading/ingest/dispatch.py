@@ -39,6 +39,7 @@ from .archives import (
 )
 from .canvas import CanvasName, looks_like_canvas, parse_canvas_name
 from .gradescope import METADATA_NAME, GradescopeEntry, parse_metadata, student_id
+from .moodle import MoodleFolder, looks_like_moodle, parse_moodle_folder
 from .otter_export import (
     MARKERS,
     ZIP_FILENAME,
@@ -81,12 +82,22 @@ class _Identity:
 
 def _canvas_identity(parsed: CanvasName) -> _Identity:
     return _Identity(
-        student=parsed.user_id,
+        student=parsed.key,
         source_format="canvas",
-        name=parsed.name,
+        name=None if parsed.user_id is None else parsed.name,
         lms_id=parsed.user_id,
         late=parsed.late,
         attempt=parsed.attempt,
+    )
+
+
+def _moodle_identity(folder: MoodleFolder) -> _Identity:
+    blind = folder.name.casefold() == "participant" or not folder.name
+    return _Identity(
+        student=folder.participant_id,
+        source_format="moodle",
+        name=None if blind else folder.name,
+        lms_id=folder.participant_id,
     )
 
 
@@ -313,6 +324,9 @@ class _Collector:
         suffix = _suffix(path.name)
         parsed = parse_canvas_name(path.name)
         identities = [_canvas_identity(parsed)] if parsed else None
+        moodle = parse_moodle_folder(owner) if identities is None and owner else None
+        if moodle is not None:
+            identities = [_moodle_identity(moodle)]
         if identities is None and owner is not None:
             kind = "otter-export" if suffix == ".zip" else "notebook"
             identities = [_Identity(owner, kind)]
@@ -354,6 +368,8 @@ class _Collector:
                 self._gradescope_zip(archive, names, dest, depth)
             elif identities is None and not is_otter_export(names) and looks_like_canvas(names):
                 self._canvas(archive, names, dest, depth)
+            elif identities is None and not is_otter_export(names) and looks_like_moodle(names):
+                self._moodle(archive, names, dest, depth)
             else:
                 self._otter(archive, names, dest, depth, identities)
 
@@ -479,7 +495,7 @@ class _Collector:
                 )
                 continue
             parsed_names[name] = parsed
-            by_student.setdefault(parsed.user_id, []).append(name)
+            by_student.setdefault(parsed.key, []).append(name)
         # A student's one notebook (or script) takes the student's other files along.
         main_of = {s: m for s, group in by_student.items() if (m := _main_file(group))}
         for name, parsed in parsed_names.items():
@@ -516,7 +532,7 @@ class _Collector:
                 self._reject(
                     origin,
                     f"unsupported file type '{suffix or parsed.original}' from {parsed.name} "
-                    f"(user {parsed.user_id}): expected a notebook (.ipynb), a Python script"
+                    f"(user {parsed.key}): expected a notebook (.ipynb), a Python script"
                     " (.py) or an Otter export zip",
                     [ident],
                 )
@@ -526,6 +542,54 @@ class _Collector:
                     archive.member_origin(files[0]),
                     f"no notebook from {ident.name} (user {student}); only {', '.join(files)}",
                     [ident],
+                )
+
+    def _moodle(self, archive: SafeZip, names: list[str], dest: Path, depth: int) -> None:
+        """A Moodle download: a folder ``Full Name_<participant id>_assignsubmission_file`` per
+        student, holding the files as the student handed them in."""
+
+        def owner(raw: str) -> list[_Identity] | None:
+            folder = parse_moodle_folder(re.split(r"[/\\]", raw)[0])
+            return [_moodle_identity(folder)] if folder else None
+
+        self._adopt(archive, owner)
+        groups: dict[str, list[str]] = {}
+        for name in names:
+            top = name.split("/", 1)[0] if "/" in name else ""
+            if not top or parse_moodle_folder(top) is None:
+                self._reject(
+                    archive.member_origin(name),
+                    "not in a Moodle submission folder"
+                    " (expected Full Name_participantid_assignsubmission_file/...)",
+                )
+                continue
+            groups.setdefault(top, []).append(name)
+        for top, members in groups.items():
+            folder = parse_moodle_folder(top)
+            assert folder is not None
+            ident = [_moodle_identity(folder)]
+            main = _main_file(members)
+            if main is not None:
+                inside = main.rsplit("/", 1)[0] + "/"
+                beside = {
+                    n: n[len(inside) :] for n in members if n != main and n.startswith(inside)
+                }
+                files = self._archive_files(archive, beside, dest, ident)
+                path = self._extract(archive, main, dest, ident)
+                if path is not None:
+                    self._emit(path, archive.member_origin(main), ident, files)
+                continue
+            gradable = [n for n in members if _suffix(n) in (".ipynb", ".zip")]
+            for name in gradable:
+                if _suffix(name) == ".zip":
+                    self._nested(archive, name, dest, depth, ident)
+                elif (path := self._extract(archive, name, dest, ident)) is not None:
+                    self._emit(path, archive.member_origin(name), ident)
+            if not gradable:
+                self._reject(
+                    archive.member_origin(top),
+                    f"no notebook from {folder.name} (participant {folder.participant_id})",
+                    ident,
                 )
 
     # -- Gradescope -------------------------------------------------------------------------

@@ -15,6 +15,9 @@ the instructor can fill in and upload back the file the LMS gave:
   tab-delimited UTF-16 when saved as .xls, or comma CSV in UTF-8.
 - Moodle (Export -> Plain text file): ``First name, Last name, ID number, Institution,
   Department, Email address, <Module>: <item> (Real), ..., Last downloaded from this course``.
+- Moodle assignment grading worksheet (kind "moodle_worksheet"): ``Identifier, Full name,
+  Email address, Status, Grade, ..., Last modified (grade), Feedback comments``; the
+  participant id of ``Identifier`` ("Participant 123") is read as the LMS id.
 
 The encoding (UTF-8 or UTF-16, by BOM or by the NUL bytes of UTF-16 text) and the delimiter
 (tab, comma or semicolon: whichever splits the header into the most cells) are sniffed.
@@ -41,7 +44,7 @@ from ..errors import UsageError
 _COLUMNS: dict[str, frozenset[str]] = {
     "name": frozenset({"name", "student", "fullname", "studentname", "displayname"}),
     "email": frozenset({"email", "emailaddress", "mail"}),
-    "lms_id": frozenset({"lmsid", "canvasid", "canvasuserid", "userid", "id"}),
+    "lms_id": frozenset({"lmsid", "canvasid", "canvasuserid", "userid", "id", "identifier"}),
     "sis_id": frozenset({"sisid", "sid", "studentid", "sisuserid", "studentnumber", "idnumber"}),
     "first_name": frozenset({"first", "firstname", "givenname"}),
     "last_name": frozenset({"last", "lastname", "surname", "familyname"}),
@@ -55,7 +58,7 @@ _ID_FIELDS = ("lms_id", "sis_id", "email", "username", "sis_login_id")
 _FOLDED = frozenset({"email", "username", "sis_login_id"})
 _NAME_FIELDS = ("name", "first_name", "last_name")
 
-KINDS = ("canvas", "blackboard", "moodle", "generic")
+KINDS = ("canvas", "blackboard", "moodle", "moodle_worksheet", "generic")
 
 
 def _header_key(text: str) -> str:
@@ -238,6 +241,8 @@ def detect_kind(header: list[str]) -> str:
         or any(re.search(r"\|\d+\s*$", cell) for cell in stripped)
     ):
         return "blackboard"
+    if {"identifier", "fullname", "grade", "lastmodifiedgrade"} <= keys:
+        return "moodle_worksheet"
     if (
         {"firstname", "emailaddress"} <= keys
         and keys & {"lastname", "surname"}
@@ -310,6 +315,13 @@ def load_roster(path: Path) -> Roster:
                         path, f"duplicate {f} {value!r} on lines {first_seen[key]} and {line}"
                     )
                 first_seen[key] = line
+            if values.get("lms_id") and _header_key(header[columns["lms_id"]]) == "identifier":
+                # A Moodle grading worksheet's "Participant 123" (the word follows the site's
+                # language): the participant id, as Moodle's download folders write it.
+                number = re.search(r"(\d+)\s*\Z", values["lms_id"])
+                values["lms_id"] = number.group(1) if number else None
+                if not any(values.get(f) for f in _ID_FIELDS):
+                    continue
             for f in _NAME_FIELDS:
                 if values.get(f):
                     values[f] = _unformula(values[f])

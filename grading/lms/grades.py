@@ -43,6 +43,7 @@ class StudentGrade:
     # scores are stored under the first, so they do not depend on which roster is used.
     gradebook_keys: tuple[str, ...] = ()
     stopped: tuple[StoppedCell, ...] = ()  # cells of the chosen submission a limit stopped
+    sha256: str = ""  # the chosen submission's key in the gradebook ("": none)
 
     @property
     def manual_complete(self) -> bool:
@@ -172,6 +173,7 @@ def compute_grades(
                 flags=tuple(flags),
                 gradebook_keys=tuple(students),
                 stopped=chosen.stopped,
+                sha256=chosen.sha256,
             )
         )
 
