@@ -3,8 +3,9 @@
 Grades each assignment's sample submissions with the default engine (a sandbox per
 submission: containers where podman or docker runs, the host's strongest sandbox otherwise),
 keeps the gradebook, and writes what an instructor takes away: ``final_grades.csv``, a Canvas
-import file for the sample roster, the class report, the hand-grading template and packets and
-the similarity report.
+import file for the sample roster, the class report, the hand-grading template and packets,
+the similarity report and the feedback as an LMS takes it back (Blackboard's Grade Center file
+with Feedback to Learner, a folder per student).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .api import export_grades, export_manual, grade, write_class_report
+from .api import deliver_feedback, export_grades, export_manual, grade, write_class_report
 from .assignments import Assignment
 from .errors import MissingInput
 from .gradebook import Gradebook
 from .similarity import write_similarity_report
 
 ROSTER = "roster-canvas.csv"  # a Canvas gradebook export shipped with the samples
+BLACKBOARD_ROSTER = "roster-blackboard.csv"  # a Grade Center download with the column's id
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,12 @@ def run_demo(assignment: Assignment, out: Path, *, engine: str = "auto") -> Demo
     write_class_report(gradebook, assignment, report, roster=roster)
     template, _ = export_manual(gradebook, assignment, out / "manual", roster=roster)
     similarity = write_similarity_report(out, assignment, workers=1)
+    lms = out / "lms-feedback"
+    blackboard = deliver_feedback(
+        gradebook, assignment, "blackboard", lms,
+        roster=assignment.samples_dir / BLACKBOARD_ROSTER,
+    )  # fmt: skip
+    deliver_feedback(gradebook, assignment, "plain", lms / "plain", roster=roster)
     with Gradebook(gradebook) as book:
         isolation = {row.isolation for row in book.rows(book.latest_autograder()) if row.sha256}
     files = {
@@ -57,6 +65,8 @@ def run_demo(assignment: Assignment, out: Path, *, engine: str = "auto") -> Demo
         "hand-grading packets": out / "manual" / "packets",
         "similarity report": similarity.html,
         "student feedback": out / "feedback",
+        "LMS feedback: Blackboard upload": blackboard.written[0],
+        "LMS feedback: a folder per student": lms / "plain",
     }
     return DemoRun(assignment, out, summary.engine, ", ".join(sorted(isolation)), files)
 
@@ -98,6 +108,8 @@ def summary(run: DemoRun) -> str:
         f" --gradebook {out / 'gradebook.sqlite'}",
         f"  python -m grading export --gradebook {out / 'gradebook.sqlite'} --format moodle"
         f" --roster {a.samples_dir / 'roster-moodle.csv'} --out moodle.csv",
+        f"  python -m grading feedback --gradebook {out / 'gradebook.sqlite'} --format canvas"
+        " --out lms-feedback/   # for submissions from a Canvas bulk download",
         f"  python -m grading report --gradebook {out / 'gradebook.sqlite'} --out report.html"
         " --deadline 2026-03-01T23:59:00+01:00 --penalty 10% --per day",
     ]
