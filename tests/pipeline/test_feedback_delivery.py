@@ -41,8 +41,9 @@ def test_feedback_command_writes_each_lms_file_and_names_what_it_left_out(
     assert len(folders) == len(list(samples.glob("*.ipynb")))
     assert any(f.startswith("Strong") for f in folders) and "wrote" in plain.stdout
 
+    board_roster = str(samples / "roster-blackboard.csv")
     board = feedback("--gradebook", str(book), "--format", "blackboard", "--out",
-                     str(tmp_path / "b"), "--roster", str(samples / "roster-blackboard.csv"))  # fmt: skip
+                     str(tmp_path / "b"), "--roster", board_roster)  # fmt: skip
     assert board.returncode == 0, board.stderr
     rows = (tmp_path / "b" / "derivatives-blackboard-feedback.xls").read_text(encoding="utf-16")
     header, *students = rows.splitlines()
