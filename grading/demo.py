@@ -3,8 +3,8 @@
 Grades each assignment's sample submissions with the default engine (a sandbox per
 submission: containers where podman or docker runs, the host's strongest sandbox otherwise),
 keeps the gradebook, and writes what an instructor takes away: ``final_grades.csv``, a Canvas
-import file for the sample roster, the class report, the hand-grading template and packets and
-the similarity report.
+import file for the sample roster, the class report, the hand-grading template and packets,
+the similarity report and each student's feedback (text and a self-contained HTML page).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from .api import export_grades, export_manual, grade, write_class_report
 from .assignments import Assignment
 from .errors import MissingInput
+from .feedback import refresh_feedback
 from .gradebook import Gradebook
 from .similarity import write_similarity_report
 
@@ -38,7 +39,8 @@ def run_demo(assignment: Assignment, out: Path, *, engine: str = "auto") -> Demo
     if not samples:
         raise MissingInput(f"{assignment.samples_dir}: no sample submissions (*.ipynb)")
     roster = assignment.samples_dir / ROSTER
-    summary = grade(samples, assignment.autograder_zip, out, engine=engine)
+    summary = grade(samples, assignment.autograder_zip, out, engine=engine, assignment=assignment)
+    refresh_feedback(out, assignment)  # every file, also those an earlier run wrote
     gradebook = out / "gradebook.sqlite"
     canvas = out / "canvas-import.csv"
     export_grades(gradebook, assignment, "canvas", canvas, roster=roster)
@@ -56,7 +58,8 @@ def run_demo(assignment: Assignment, out: Path, *, engine: str = "auto") -> Demo
         "hand-grading template": template,
         "hand-grading packets": out / "manual" / "packets",
         "similarity report": similarity.html,
-        "student feedback": out / "feedback",
+        "student feedback (text)": out / "feedback" / "*.txt",
+        "student feedback (HTML pages)": out / "feedback" / "*.html",
     }
     return DemoRun(assignment, out, summary.engine, ", ".join(sorted(isolation)), files)
 
