@@ -232,13 +232,14 @@ def page_html(
                 "possible": question.points,
                 "negative": rubric is not None and rubric.scoring == "negative",
                 "base": rubric.max_points if rubric is not None else question.points,
-                "items": _rubric_lines(mark, rubric) if score is not None else [],
+                "rubric_items": _rubric_lines(mark, rubric) if score is not None else [],
                 "adjustment": mark.adjustment if mark and score is not None else 0.0,
                 "reason": mark.reason if mark else "",
                 "comment": mark.comment.strip() if mark and score is not None else "",
                 "answer": _answer(answers, notebook, question.name, outputs) if answers else "",
             }
         )
+    questions.sort(key=lambda q: _natural(q["name"]))  # the notebook's order, as students read
     css, _ = page_style()
     return render_template(
         TEMPLATE,
