@@ -106,6 +106,7 @@ def test_a_feedback_file_renders_math_and_the_figure_and_requests_nothing(
         shot(page, tmp_path, "04-strong-total-late-penalty")
         assert opened.fetched() == [opened.url]
         assert opened.dialogs == [] and opened.errors == []
+        assert strong_file(feedback_class).stat().st_size < 300_000  # docs/architecture.md
     finally:
         opened.close()
 
