@@ -288,7 +288,7 @@ def record_result(
         feedback_path = out_dir / "feedback" / f"{stem}.txt"
         atomic_write(log_path, result.log)
         earned = info.total(result.score) if result.status in SCORED else 0.0
-        first = f"Grade so far: {earned:g} (autograded part; see the feedback page for the rest)"
+        first = f"Grade so far: {earned:g} (the autograded part only)"
         atomic_write(feedback_path, f"{first}\n{feedback_text(submission, result, info)}")
         book.record(
             submission,

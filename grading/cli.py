@@ -84,7 +84,6 @@ def cmd_grade(args: argparse.Namespace) -> int:
             progress=progress,
             keep_warm=args.keep_warm,
             announce=tqdm.write,
-            assignment=_built_from(Path(args.autograder)),
         )
     finally:
         bar.close()
@@ -167,17 +166,6 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
 
             run_benchmark(assignment, args.submissions, args.workers, otter_every=args.otter_every)
     return 0
-
-
-def _built_from(autograder_zip: Path):
-    """The assignment of master/ whose dist/ holds this zip, if any: its hand-graded questions
-    and answers then go into the feedback files."""
-    try:
-        found = discover(Path("master"), Path("dist"))
-    except GradingError:
-        return None
-    wanted = autograder_zip.resolve()
-    return next((a for a in found if a.autograder_zip.resolve() == wanted), None)
 
 
 def _assignment(args: argparse.Namespace):

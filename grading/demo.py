@@ -39,8 +39,9 @@ def run_demo(assignment: Assignment, out: Path, *, engine: str = "auto") -> Demo
     if not samples:
         raise MissingInput(f"{assignment.samples_dir}: no sample submissions (*.ipynb)")
     roster = assignment.samples_dir / ROSTER
-    summary = grade(samples, assignment.autograder_zip, out, engine=engine, assignment=assignment)
-    refresh_feedback(out, assignment)  # every file, also those an earlier run wrote
+    summary = grade(samples, assignment.autograder_zip, out, engine=engine)
+    # The hand-graded questions' answers and figures, in every file (an earlier run's too).
+    refresh_feedback(out, assignment)
     gradebook = out / "gradebook.sqlite"
     canvas = out / "canvas-import.csv"
     export_grades(gradebook, assignment, "canvas", canvas, roster=roster)
@@ -58,8 +59,7 @@ def run_demo(assignment: Assignment, out: Path, *, engine: str = "auto") -> Demo
         "hand-grading template": template,
         "hand-grading packets": out / "manual" / "packets",
         "similarity report": similarity.html,
-        "student feedback (text)": out / "feedback" / "*.txt",
-        "student feedback (HTML pages)": out / "feedback" / "*.html",
+        "student feedback (.txt and .html)": out / "feedback",
     }
     return DemoRun(assignment, out, summary.engine, ", ".join(sorted(isolation)), files)
 
