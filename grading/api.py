@@ -21,12 +21,13 @@ from .assignments import Assignment
 from .autograder import AutograderInfo, read_autograder
 from .errors import MissingInput, UsageError
 from .fallback import regrade_unfaithful
+from .feedback import refresh_feedback
 from .files import atomic_copy, atomic_write, safe_name
 from .gradebook import Gradebook
 from .ingest import Roster, apply_roster, find_submissions, load_roster
-from .lms.grades import MatchReport, StudentGrade, compute_grades
+from .lms.grades import MatchReport, StudentGrade, compute_grades, recorded_autograder
 from .lms.late import LatePolicy
-from .model import GRADED, GradeResult, Submission, sha256_file
+from .model import GRADED, SCORED, GradeResult, Submission
 from .outputs import feedback_text, final_grades_csv
 from .results import read_result
 from .sandbox import Engine, Limits, detect_engine
@@ -50,6 +51,7 @@ class RunSummary:
     rejected: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     stopped: int = 0  # graded in this run with cells stopped by one of this tool's limits
+    graded_sha256: set[str] = field(default_factory=set)  # the submissions graded in this run
 
 
 def build_image(engine_name: str = "auto", base: str = DEBIAN_BASE, rebuild: bool = False) -> str:
@@ -73,6 +75,7 @@ def grade(
     progress: Callable[[int, int, str], None] | None = None,
     keep_warm: float = 0,
     announce: Callable[[str], None] | None = None,
+    assignment: Assignment | None = None,
 ) -> RunSummary:
     """Grade every submission under ``paths`` into ``out_dir``; resumable and kill-safe.
 
@@ -86,7 +89,8 @@ def grade(
     ``keep_warm`` > 0 (warm mode) grades through this user's grading service, started if need
     be, whose workers stay warm that many seconds after its last request. ``announce`` gets
     the lines a person should read before grading starts (the mode chosen and why, the limits
-    in force when they are not the defaults).
+    in force when they are not the defaults). ``assignment`` (the master the zip was built
+    from, when known) puts its hand-graded questions and answers in the feedback files.
     """
     say = announce or (lambda line: None)
     info = read_autograder(autograder_zip)
@@ -108,13 +112,15 @@ def grade(
     image = ensure_image(sandbox.image_engine, base) if sandbox.image_engine else None
     image = assignment_environment(autograder_zip, sandbox, image)
     try:
-        return _grade_all(
+        summary = _grade_all(
             paths, info, out_dir, sandbox, image,
             workers=workers, limits=limits, roster=roster, progress=progress,
             mode=mode if isinstance(engine, str) else None,
         )  # fmt: skip
     finally:
         sandbox.close()  # the warm engine's workers
+    refresh_feedback(out_dir, assignment, only=summary.graded_sha256)
+    return summary
 
 
 def choose_mode(info: AutograderInfo, asked: str | None) -> tuple[str, str]:
@@ -201,6 +207,7 @@ def _grade_all(
                         result = future.result()
                         record_result(book, group, result, info, run_id, out_dir)
                         summary.graded += len(group)
+                        summary.graded_sha256.add(group[0].sha256)
                         summary.by_status[result.status] = summary.by_status.get(
                             result.status, 0
                         ) + len(group)
@@ -270,13 +277,19 @@ def record_result(
     run_id: int,
     out_dir: Path,
 ) -> None:
-    """Write the log and feedback files, then the gradebook rows (the commit point)."""
+    """Write the log and feedback files, then the gradebook rows (the commit point).
+
+    The text file here has the autograded part; ``refresh_feedback`` rewrites it (and writes
+    the HTML page) from the gradebook once the run is over.
+    """
     for submission in group:
         stem = f"{safe_name(submission.student)}-{submission.sha256[:8]}"
         log_path = out_dir / "logs" / f"{stem}.log"
         feedback_path = out_dir / "feedback" / f"{stem}.txt"
         atomic_write(log_path, result.log)
-        atomic_write(feedback_path, feedback_text(submission, result, info))
+        earned = info.total(result.score) if result.status in SCORED else 0.0
+        first = f"Grade so far: {earned:g} (the autograded part only)"
+        atomic_write(feedback_path, f"{first}\n{feedback_text(submission, result, info)}")
         book.record(
             submission,
             result,
@@ -316,24 +329,6 @@ def final_grades(
         )
 
 
-def recorded_autograder(book: Gradebook) -> AutograderInfo | None:
-    """The autograder of the gradebook's latest run as recorded when it graded (its totals
-    rule, its settings); read from the zip for a gradebook that recorded none, if the zip is
-    still there unchanged; else None (totals are then the sums of the question scores)."""
-    sha = book.latest_autograder()
-    settings = book.run_settings(sha)
-    path = Path(settings.get("autograder_path") or "")
-    record = settings.get("autograder")
-    if isinstance(record, dict):
-        try:
-            return AutograderInfo.from_record(path, sha, record)
-        except (TypeError, ValueError):
-            pass
-    if path.is_file() and sha256_file(path) == sha:
-        return read_autograder(path)
-    return None
-
-
 def export_grades(
     gradebook: Path,
     assignment: Assignment,
@@ -361,20 +356,6 @@ def export_grades(
         column=column,
     )  # fmt: skip
     return report
-
-
-def refresh_feedback(out_dir: Path, assignment: Assignment) -> int:
-    """Bring every feedback file up to date with the hand-graded part; returns how many.
-
-    The one call that refreshes feedback before it is delivered (``mark --write-feedback``).
-    """
-    from .web.marking import Marking
-
-    marking = Marking(out_dir, assignment)
-    try:
-        return marking.write_feedback()
-    finally:
-        marking.close()
 
 
 def deliver_feedback(
@@ -407,7 +388,8 @@ def deliver_feedback(
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: not a folder (--out is the folder the files are written to)")
     final_grades(gradebook, assignment, roster=class_list, policy=policy, pick=pick)  # checks
-    refresh_feedback(gradebook.parent, assignment)
+    # The files are rewritten with the hand-graded part and this late policy before packaging.
+    refresh_feedback(gradebook.parent, assignment, policy=policy)
     grades, _ = final_grades(gradebook, assignment, roster=class_list, policy=policy, pick=pick)
     with Gradebook(gradebook) as book:
         paths = book.feedback_paths(book.latest_autograder())
@@ -524,6 +506,7 @@ def mark(
     rubric_file: Path | None = None,
     write_feedback: bool = False,
     write_rubrics: bool = False,
+    policy: LatePolicy | None = None,
     announce: Callable[[str], None] = print,
 ) -> list[str]:
     """Hand grading: serve the app until stopped, or only write feedback / rubric files."""
@@ -539,8 +522,11 @@ def mark(
         if write_rubrics:
             done.append(f"wrote {marking.write_rubrics()}")
         if write_feedback:
-            count = marking.write_feedback()
-            done.append(f"wrote the hand-graded part of {count} feedback file(s) in {out_dir}")
+            count = marking.write_feedback(policy)
+            done.append(
+                f"wrote the feedback of {count} submission(s) (.txt and .html) in"
+                f" {out_dir / 'feedback'}"
+            )
     finally:
         marking.close()
     return done

@@ -330,11 +330,21 @@ def cmd_mark(args: argparse.Namespace) -> int:
         Path(args.out), _assignment(args), port=args.port,
         rubric_file=Path(args.rubrics) if args.rubrics else None,
         write_feedback=args.write_feedback, write_rubrics=args.write_rubrics,
-        announce=lambda line: print(line, flush=True),
+        policy=_policy(args), announce=lambda line: print(line, flush=True),
     )  # fmt: skip
     for line in done:
         print(line)
     return 0
+
+
+def late_options(p: argparse.ArgumentParser) -> None:
+    """The late policy's flags (read back by ``_policy``)."""
+    late = p.add_argument_group("late policy (applied when --deadline is given)")
+    late.add_argument("--deadline", help="ISO date and time, e.g. 2026-03-01T23:59:00+01:00")
+    late.add_argument("--grace", default="0s", help="on time within this, e.g. 15m")
+    late.add_argument("--penalty", default="10%", help="per started day or hour, e.g. 10%%")
+    late.add_argument("--per", choices=("day", "hour"), default="day")
+    late.add_argument("--cap", default="100%", help="the largest total penalty, e.g. 50%%")
 
 
 def mark_parser(sub) -> None:
@@ -349,12 +359,14 @@ def mark_parser(sub) -> None:
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     p.add_argument("--rubrics", help="rubric file (default: master/<name>/rubrics.yaml)")
     p.add_argument("--write-feedback", action="store_true",
-                   help="add the hand-graded part to DIR/feedback/*.txt, then exit")  # fmt: skip
+                   help="rewrite DIR/feedback/*.txt and *.html with the hand-graded part (and"
+                   " the late policy's penalty, given --deadline), then exit")  # fmt: skip
     p.add_argument("--write-rubrics", action="store_true",
                    help="write the gradebook's rubrics to the rubric file, then exit")  # fmt: skip
     p.add_argument("--assignment", help="assignment name (default: the only one)")
     p.add_argument("--master", default="master", help=argparse.SUPPRESS)
     p.add_argument("--dist", default="dist", help=argparse.SUPPRESS)
+    late_options(p)
     p.set_defaults(handler=cmd_mark)
 
 
@@ -581,14 +593,6 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--dist", default="dist", help=argparse.SUPPRESS)
         p.set_defaults(handler=handler)
         return p
-
-    def late_options(p: argparse.ArgumentParser) -> None:
-        late = p.add_argument_group("late policy (applied when --deadline is given)")
-        late.add_argument("--deadline", help="ISO date and time, e.g. 2026-03-01T23:59:00+01:00")
-        late.add_argument("--grace", default="0s", help="on time within this, e.g. 15m")
-        late.add_argument("--penalty", default="10%", help="per started day or hour, e.g. 10%%")
-        late.add_argument("--per", choices=("day", "hour"), default="day")
-        late.add_argument("--cap", default="100%", help="the largest total penalty, e.g. 50%%")
 
     export = last_mile("export", cmd_export, "write grades in an LMS's import format")
     export.add_argument("--format", required=True, choices=tuple(FORMATS))

@@ -4,8 +4,9 @@ Grades each assignment's sample submissions with the default engine (a sandbox p
 submission: containers where podman or docker runs, the host's strongest sandbox otherwise),
 keeps the gradebook, and writes what an instructor takes away: ``final_grades.csv``, a Canvas
 import file for the sample roster, the class report, the hand-grading template and packets,
-the similarity report and the feedback as an LMS takes it back (Blackboard's Grade Center file
-with Feedback to Learner, a folder per student).
+the similarity report, each student's feedback (text and a self-contained HTML page) and that
+feedback as an LMS takes it back (Blackboard's Grade Center file with Feedback to Learner, a
+folder per student).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from .api import deliver_feedback, export_grades, export_manual, grade, write_class_report
 from .assignments import Assignment
 from .errors import MissingInput
+from .feedback import refresh_feedback
 from .gradebook import Gradebook
 from .similarity import write_similarity_report
 
@@ -41,6 +43,8 @@ def run_demo(assignment: Assignment, out: Path, *, engine: str = "auto") -> Demo
         raise MissingInput(f"{assignment.samples_dir}: no sample submissions (*.ipynb)")
     roster = assignment.samples_dir / ROSTER
     summary = grade(samples, assignment.autograder_zip, out, engine=engine)
+    # The hand-graded questions' answers and figures, in every file (an earlier run's too).
+    refresh_feedback(out, assignment)
     gradebook = out / "gradebook.sqlite"
     canvas = out / "canvas-import.csv"
     export_grades(gradebook, assignment, "canvas", canvas, roster=roster)
@@ -64,7 +68,7 @@ def run_demo(assignment: Assignment, out: Path, *, engine: str = "auto") -> Demo
         "hand-grading template": template,
         "hand-grading packets": out / "manual" / "packets",
         "similarity report": similarity.html,
-        "student feedback": out / "feedback",
+        "student feedback (.txt and .html)": out / "feedback",
         "LMS feedback: Blackboard upload": blackboard.written[0],
         "LMS feedback: a folder per student": lms / "plain",
     }

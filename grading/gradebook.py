@@ -16,7 +16,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import GradingError, UsageError
-from .model import INVALID, SCORED, GradeResult, Rejected, StoppedCell, Submission
+from .model import (
+    INVALID,
+    SCORED,
+    GradeResult,
+    QuestionScore,
+    Rejected,
+    StoppedCell,
+    Submission,
+    TestOutcome,
+)
 
 SCHEMA_VERSION = 3
 # Version 1: the tables every gradebook has had since the first release.
@@ -964,6 +973,39 @@ class Gradebook:
                 self.db.execute("SELECT student, number FROM anonymous_numbers").fetchall()
             )
         return {s: known[s] for s in students}
+
+    def result(self, sha256: str, autograder_sha256: str) -> GradeResult | None:
+        """A graded submission's result as it was recorded (without its log): what its feedback
+        files are rewritten from, so they can be refreshed at any time and lose nothing."""
+        key = (sha256, autograder_sha256)
+        row = self.db.execute(
+            "SELECT status, engine, isolation, reason, seconds, peak_memory_mb FROM results"
+            " WHERE sha256 = ? AND autograder_sha256 = ?",
+            key,
+        ).fetchone()
+        if row is None:
+            return None
+        questions = [
+            QuestionScore(name, score, possible)
+            for name, score, possible in self.db.execute(
+                "SELECT question, score, possible FROM question_results"
+                " WHERE sha256 = ? AND autograder_sha256 = ? ORDER BY question",
+                key,
+            ).fetchall()
+        ]
+        tests = [
+            TestOutcome(question, test, bool(hidden), bool(passed), message, note)
+            for question, test, hidden, passed, message, note in self.db.execute(
+                "SELECT question, test, hidden, passed, message, note FROM test_results"
+                " WHERE sha256 = ? AND autograder_sha256 = ? ORDER BY rowid",
+                key,
+            ).fetchall()
+        ]
+        status, engine, isolation, reason, seconds, peak = row
+        stopped = self.stopped_cells(autograder_sha256).get(sha256, [])
+        return GradeResult(
+            status, engine, isolation, questions, tests, reason, seconds, peak, stopped=stopped
+        )
 
     def feedback_paths(self, autograder_sha256: str) -> dict[str, str]:
         """sha256 -> the feedback file written when it was graded (relative to the folder)."""

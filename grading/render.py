@@ -8,7 +8,9 @@ scripts:
 * Markdown is parsed by markdown-it-py's ``js-default`` preset (its mode for untrusted input:
   raw HTML is escaped, ``javascript:``/``vbscript:``/most ``data:`` links refused).
 * Math (``$..$``, ``$$..$$``, ``\\begin{align}``) becomes ``<span class="math">`` holding the
-  escaped TeX; the page renders it with the vendored KaTeX (``trust`` off), never a CDN.
+  escaped TeX; the page renders it with the vendored KaTeX (``trust`` off), never a CDN. A
+  page without scripts (the students' feedback files) has it as MathML instead (``mathml``:
+  converted by latex2mathml when written, then sanitised with a MathML-only allowlist).
 * Images load only from ``data:`` URIs of raster formats (cell attachments included): an
   external image would tell a student when and from where a grader opened their answer, so
   it is shown as a link-less note instead.
@@ -30,6 +32,7 @@ from functools import cache
 from typing import Any
 
 import nh3
+from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -310,3 +313,69 @@ def cell_html(cell: Mapping[str, Any], *, with_outputs: bool = True) -> str:
 def highlight_css() -> str:
     """The stylesheet of Pygments' classes (kept in grading/static/highlight.css)."""
     return HtmlFormatter(style="default").get_style_defs(".highlight")
+
+
+# -- math as MathML (pages that run no script) --------------------------------------------------
+
+MATH_LIMIT = 4_000  # characters of one formula converted; longer ones are shown as TeX
+MATHML_TAGS = {
+    "math", "mi", "mn", "mo", "ms", "mtext", "mspace", "mrow", "mfrac", "msqrt", "mroot",
+    "mstyle", "merror", "mpadded", "mphantom", "msub", "msup", "msubsup", "munder", "mover",
+    "munderover", "mmultiscripts", "mprescripts", "none", "mtable", "mtr", "mtd", "semantics",
+    "annotation",
+}  # fmt: skip
+# Presentation attributes only: no href, style, class, id or event handler survives.
+MATHML_ATTRIBUTES = {
+    "display", "displaystyle", "scriptlevel", "mathvariant", "stretchy", "fence", "separator",
+    "form", "largeop", "movablelimits", "symmetric", "accent", "accentunder", "lspace",
+    "rspace", "minsize", "maxsize", "width", "height", "depth", "voffset", "linethickness",
+    "columnalign", "rowalign", "columnspacing", "rowspacing", "columnlines", "rowlines",
+    "frame", "columnspan", "rowspan",
+}  # fmt: skip
+MATH_SPAN = re.compile(r'<(span|div) class="math (inline|display)">([^<]*)</\1>')
+
+
+@cache
+def _mathml_cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=MATHML_TAGS,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "svg",
+                            "template", "textarea", "select", "title"},
+        attributes={"*": MATHML_ATTRIBUTES},
+        url_schemes=set(),
+        strip_comments=True,
+    )  # fmt: skip
+
+
+def tex_mathml(tex: str, display: bool) -> str | None:
+    """One formula as sanitised MathML; None when it cannot be converted (shown as TeX then).
+
+    latex2mathml copies ``\\text{..}`` and ``\\href`` into its output unescaped: its output
+    is as hostile as its input, so it goes through the MathML allowlist like any fragment.
+    """
+    if len(tex) > MATH_LIMIT:
+        return None
+    try:
+        converted = latex_to_mathml(tex, display="block" if display else "inline")
+    except Exception:  # noqa: BLE001 - any TeX it cannot read (RecursionError included)
+        return None
+    clean = _mathml_cleaner().clean(converted)
+    return clean if clean.startswith("<math") else None
+
+
+def mathml(fragment: str) -> str:
+    """Sanitised HTML from this module with its math spans turned into MathML.
+
+    Only the spans the Markdown renderer wrote match (their TeX is escaped text, so the pattern
+    cannot straddle a tag); a formula that does not convert stays as TeX, marked as such.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        tag, kind, escaped = match.groups()
+        tex = html.unescape(escaped)
+        converted = tex_mathml(tex, display=kind == "display")
+        if converted is None:
+            return f'<{tag} class="math {kind} math-error">{escaped}</{tag}>'
+        return f'<{tag} class="math {kind}">{converted}</{tag}>'
+
+    return MATH_SPAN.sub(replace, fragment)

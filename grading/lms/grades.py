@@ -13,11 +13,11 @@ from datetime import datetime
 from pathlib import Path
 
 from ..assignments import Question
-from ..autograder import AutograderInfo
+from ..autograder import AutograderInfo, read_autograder
 from ..errors import UsageError
 from ..gradebook import Gradebook, GradedRow
 from ..ingest.roster import Roster, RosterEntry
-from ..model import GRADED, INVALID, MISSING, SCORED, StoppedCell, Submission
+from ..model import GRADED, INVALID, MISSING, SCORED, StoppedCell, Submission, sha256_file
 from .late import LatePolicy
 
 
@@ -222,4 +222,22 @@ def _first(scores: dict[str, dict[str, float]], students: list[str], question: s
     for student in students:
         if question in scores.get(student, {}):
             return scores[student][question]
+    return None
+
+
+def recorded_autograder(book: Gradebook) -> AutograderInfo | None:
+    """The autograder of the gradebook's latest run as recorded when it graded (its totals
+    rule, its settings); read from the zip for a gradebook that recorded none, if the zip is
+    still there unchanged; else None (totals are then the sums of the question scores)."""
+    sha = book.latest_autograder()
+    settings = book.run_settings(sha)
+    path = Path(settings.get("autograder_path") or "")
+    record = settings.get("autograder")
+    if isinstance(record, dict):
+        try:
+            return AutograderInfo.from_record(path, sha, record)
+        except (TypeError, ValueError):
+            pass
+    if path.is_file() and sha256_file(path) == sha:
+        return read_autograder(path)
     return None

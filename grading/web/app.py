@@ -290,7 +290,7 @@ class FilesApi(Api):
             self.reply({"message": f"wrote {path}"})
         else:
             count = self.marking.write_feedback()
-            self.reply({"message": f"wrote the hand-graded part of {count} feedback file(s)"})
+            self.reply({"message": f"wrote the feedback files of {count} submission(s)"})
 
 
 class NamesApi(Api):

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from ..assignments import Assignment, Question
 from ..errors import GradingError
+from ..feedback import refresh_feedback
 from ..gradebook import Gradebook, LogEntry, Mark, Rubric, ScoreChange
 from ..lms.grades import compute_grades
+from ..lms.late import LatePolicy
 from ..manual import Answers, load_submission
-from ..outputs import atomic_write, hand_graded_section, with_hand_graded_section
 from .rubrics import FILE_NAME, default_rubric, read_rubrics, write_rubrics
 
 SYSTEM = "rubrics.yaml"  # the "grader" of changes the app makes by itself
@@ -214,29 +215,10 @@ class Marking:
         write_rubrics(self.rubric_file, [self.rubric(q) for q in self.questions])
         return self.rubric_file
 
-    def write_feedback(self) -> int:
-        """Add (or replace) the hand-graded part of each graded answer sheet's feedback file."""
-        paths = self.book.feedback_paths(self.book.latest_autograder())
-        marks = {q: self.book.marks(q) for q in self.questions}
-        rubrics = {q: self.rubric(q) for q in self.questions}
-        written = 0
-        for entry in self.entries:
-            relative = paths.get(entry.sha256)
-            if not relative:
-                continue
-            path = self.out_dir / relative
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError:
-                continue
-            section = hand_graded_section(
-                list(self.questions.values()),
-                {q: marks[q].get(entry.student) for q in self.questions},
-                rubrics,
-            )
-            atomic_write(path, with_hand_graded_section(text, section))
-            written += 1
-        return written
+    def write_feedback(self, policy: LatePolicy | None = None) -> int:
+        """Every graded submission's feedback files (.txt and .html) rewritten with the
+        hand-graded part as it stands (``grading.feedback.refresh_feedback``)."""
+        return refresh_feedback(self.out_dir, self.assignment, policy=policy)
 
 
 def _same(rubric: Rubric | None, spec) -> bool:

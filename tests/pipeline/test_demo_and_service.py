@@ -50,6 +50,11 @@ def test_demo_writes_every_file_of_the_chain(assignment, podman, grading_image, 
         strong = next(r for r in book.rows(book.latest_autograder()) if "strong" in r.origin)
     assert canvas[2][:2] == ["Strong, Sam", "2001"] and float(canvas[2][-1]) == strong.score
     assert len(list(run.files["hand-grading packets"].glob("*.html"))) == len(samples)
+    feedback = run.files["student feedback (.txt and .html)"]
+    pages = sorted(p.stem for p in feedback.glob("*.html"))
+    assert len(pages) == len(samples) and pages == sorted(p.stem for p in feedback.glob("*.txt"))
+    (page,) = feedback.glob("strong-*.html")
+    assert "Your answer" in page.read_text()  # the hand-graded questions' answers are in
     text = summary(run)
     assert "Canvas import" in text and "python -m grading grade -a" in text
     assert f"{strong.score:g}" in text

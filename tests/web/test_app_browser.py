@@ -290,7 +290,7 @@ def test_csv_template_and_import_agree_with_the_app(alice, server, numbers, tmp_
 def test_files_are_written_from_the_start_page(alice, server, rubric_copy, shots):
     watched, page = alice
     page.goto(server.base + "/")
-    for what, expected in (("rubrics", "wrote"), ("feedback", "feedback file")):
+    for what, expected in (("rubrics", "wrote"), ("feedback", "feedback files of 7")):
         for _ in range(60):
             page.keyboard.press("Tab")
             if page.evaluate("document.activeElement.id") == f"write-{what}":
@@ -307,7 +307,9 @@ def test_files_are_written_from_the_start_page(alice, server, rubric_copy, shots
         paths = book.feedback_paths(autograder)
         strong = next(r.sha256 for r in book.rows(autograder) if r.student == "strong")
     text = (server.out / paths[strong]).read_text()
-    assert text.startswith("Feedback for strong")
+    assert text.startswith("Grade: ") and "\nFeedback for strong" in text  # the grade first
+    page = (server.out / paths[strong]).with_suffix(".html").read_text()
+    assert "Quotient rule set up with" in page  # the page says what the text file says
     section = text.split("== Graded by hand ==\n", 1)[1]
     assert "q4a: 2 / 2\n    +0.5  Quotient rule set up with $u = 1$, $v = 1 + e^{-x}$" in section
     assert "q5e_plot: not graded yet / 1" in section

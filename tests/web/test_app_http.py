@@ -222,10 +222,11 @@ def test_write_rubrics_and_feedback_from_the_command_line(server, rubric_copy, t
     done = mark_cli("--out", str(server.out), "--rubrics", str(target), "--write-rubrics",
                     "--write-feedback")  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert f"wrote {target}" in done.stdout and "of 7 feedback file(s)" in done.stdout
+    assert f"wrote {target}" in done.stdout and "feedback of 7 submission(s)" in done.stdout
     assert target.read_text().startswith("# Rubrics of the hand-graded questions")
     texts = [p.read_text() for p in (server.out / "feedback").glob("*.txt")]
     assert len(texts) == 7 and all("\n== Graded by hand ==\n" in t for t in texts)
+    assert len(list((server.out / "feedback").glob("*.html"))) == 7
 
 
 def test_rubric_items_are_added_moved_edited_and_deleted_over_the_api(client):

@@ -1,0 +1,141 @@
+"""Fixtures for the students' feedback files: the graded samples (the session's podman class,
+copied) with hand-graded marks, a late flag and the strong sample's grading-run figures, and
+the hostile notebooks of tests/web/hostile_cases.py, each with its feedback written once."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading.assignments import Assignment
+from grading.feedback import refresh_feedback
+from grading.gradebook import Gradebook
+from grading.lms.late import LatePolicy
+from grading.manual import Answers
+from grading.model import GRADED, GradeResult, QuestionScore, Submission
+
+from ..web.hostile_cases import CASES
+
+ROOT = Path(__file__).resolve().parents[2]
+# A late policy: Canvas flags a submission late without a time; that costs one unit (10%).
+POLICY = LatePolicy(deadline=datetime(2026, 3, 1, tzinfo=UTC), penalty=0.1)
+COMMENT = "Good plot.\nLabel the axes <b>next time</b> & say what x = 1 marks."
+REASON = "Extra care: the legend names the line x = 1"
+
+
+@dataclass(frozen=True)
+class FeedbackClass:
+    out: Path
+    strong: str  # the strong sample's sha256
+    items: dict[str, tuple[float, str]]  # question -> (points, text) of the item applied
+
+
+def executed_strong(assignment: Assignment, target: Path) -> None:
+    """The strong sample run as the grader runs it (nbclient on this host: a committed,
+    trusted sample), so its answer cells hold the grading run's outputs and figures.
+
+    Stands in for the outputs the worker keeps (issue 23, part 1) until they are in the
+    gradebook; grading.feedback.run_outputs reads this file until then.
+    """
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(assignment.samples_dir / "strong.ipynb", as_version=4)
+    work = target.parent / "run"
+    shutil.copytree(assignment.dist_dir / "student", work, dirs_exist_ok=True)
+    NotebookClient(notebook, timeout=180, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(work)}}).execute()  # fmt: skip
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+
+
+@pytest.fixture(scope="session")
+def feedback_class(graded_samples, assignment, tmp_path_factory) -> FeedbackClass:
+    """The graded samples with the strong sample hand-graded on three questions, flagged late,
+    and its feedback rewritten under the late policy."""
+    _, graded = graded_samples
+    out = tmp_path_factory.mktemp("feedback") / "graded"
+    shutil.copytree(graded, out, ignore=shutil.ignore_patterns("work"))
+    with Gradebook(out / "gradebook.sqlite") as book:
+        strong = next(r for r in book.rows(book.latest_autograder()) if r.student == "strong")
+        items = {}
+        for question, points, text in (
+            ("q5e_plot", 1.0, "Three panels: f, f' and f'' with x = 1 marked"),
+            ("q4a", 1.5, "Uses the limit definition <script>correctly</script>"),
+            ("q3a", 1.5, "Correct derivative"),
+        ):
+            total = next(q.points for q in assignment.questions() if q.name == question)
+            book.ensure_rubric(question, total, "positive", [(points, text)], "test")
+            item = book.rubric(question).items[0]
+            book.change_mark("strong", question, "ta", 0, apply=(item.id,))
+            items[question] = (points, text)
+        mark = book.mark("strong", "q5e_plot")
+        book.change_mark("strong", "q5e_plot", "ta", mark.version, comment=COMMENT)
+        mark = book.mark("strong", "q4a")
+        book.change_mark("strong", "q4a", "ta", mark.version, adjustment=0.5, reason=REASON)
+    # What a Canvas bulk download says of a late submission (`_LATE_` in the file name).
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        db.execute("UPDATE submissions SET late = 1 WHERE sha256 = ?", (strong.sha256,))
+    executed_strong(assignment, out / "executed" / f"{strong.sha256}.ipynb")
+    refresh_feedback(out, assignment, policy=POLICY)
+    return FeedbackClass(out, strong.sha256, items)
+
+
+@pytest.fixture(scope="session")
+def hostile_feedback(graded_samples, assignment, tmp_path_factory) -> Path:
+    """One submission per hostile case (the strong sample's scores, the case's payload in its
+    q4a answer and q5e_plot outputs, as the grading run's), with its feedback files."""
+    _, graded = graded_samples
+    out = tmp_path_factory.mktemp("hostile-feedback") / "graded"
+    answers = Answers(assignment)
+    (q4a,) = answers.answer_ids["q4a"]
+    (plot,) = answers.answer_ids["q5e_plot"]
+    points = {q.name: q.points for q in assignment.questions()}
+    with Gradebook(graded / "gradebook.sqlite") as source:
+        autograder = source.latest_autograder()
+        strong = next(r for r in source.rows(autograder) if r.student == "strong")
+        settings = source.run_settings(autograder)
+    notebook = json.loads((graded / "submissions" / f"{strong.sha256}.ipynb").read_text())
+    with Gradebook(out / "gradebook.sqlite") as book:
+        run = book.start_run(autograder, settings["autograder_path"], "podman", None,
+                             autograder=settings.get("autograder"))  # fmt: skip
+        for case in CASES:
+            hostile = copy.deepcopy(notebook)
+            for cell in hostile["cells"]:
+                if cell.get("id") == q4a:
+                    cell["source"] = case.markdown
+                if cell.get("id") == plot:
+                    cell["outputs"] = case.outputs
+            text = json.dumps(hostile)
+            sha = hashlib.sha256(text.encode()).hexdigest()
+            for folder in ("submissions", "executed"):
+                (out / folder).mkdir(parents=True, exist_ok=True)
+                (out / folder / f"{sha}.ipynb").write_text(text)
+            submission = Submission(out / "submissions" / f"{sha}.ipynb",
+                                    f"hostile/{case.name}.ipynb", f"hostile-{case.name}", sha,
+                                    "notebook")  # fmt: skip
+            result = GradeResult(GRADED, "podman", "container", [
+                QuestionScore(q, s, points[q]) for q, s in strong.questions.items()])  # fmt: skip
+            book.record(submission, result, autograder, run,
+                        feedback_path=f"feedback/hostile-{case.name}.txt")  # fmt: skip
+        book.finish_run(run)
+    assert refresh_feedback(out, assignment) == len(CASES)
+    return out
+
+
+def artifacts_dir() -> Path | None:
+    """$GRADING_ARTIFACTS/feedback/ (GRADING_ARTIFACTS=1: artifacts/feedback/), or None."""
+    wanted = os.environ.get("GRADING_ARTIFACTS", "")
+    if not wanted:
+        return None
+    base = ROOT / "artifacts" if wanted.lower() in ("1", "true", "yes") else Path(wanted)
+    return base / "feedback"
