@@ -95,16 +95,22 @@ def outputs_differ(saved: object, run: list[dict]) -> list[str]:
     and library versions); text by its words, memory addresses left out; consecutive streams
     as one, as Jupyter saves them. The run's notes of what it did not keep are left out."""
     saved_list = [o for o in saved if isinstance(o, Mapping)] if isinstance(saved, list) else []
-    run_list = [o for o in run if not (o.get("metadata") or {}).get("grading_note")]
-    if not saved_list and run_list:
-        return ["the submitted notebook saved no outputs for this cell"]
-    if saved_list and not run_list:
-        return ["the grading run produced no output for this cell"]
+    run_list = [
+        o
+        for o in run
+        if isinstance(o, Mapping) and not (o.get("metadata") or {}).get("grading_note")
+    ]
     saved_kinds, run_kinds = _merged(_kinds(saved_list)), _merged(_kinds(run_list))
     found = []
+    if not saved_list and run_list:
+        found.append("the submitted notebook saved no outputs for this cell")
+    elif saved_list and not run_list:
+        found.append("the grading run produced no output for this cell")
     saved_figures, run_figures = saved_kinds.count("figure"), run_kinds.count("figure")
     if saved_figures != run_figures:
         found.append(f"{saved_figures} figure(s) saved, {run_figures} in the grading run")
+    if not (saved_list and run_list):
+        return found
     if saved_kinds != run_kinds:
         found.append(
             f"saved outputs: {', '.join(saved_kinds) or 'none'}; grading run: "

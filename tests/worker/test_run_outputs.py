@@ -27,8 +27,9 @@ PNG_1x1 = base64.b64decode(
 
 
 def png_output(data: bytes = PNG_1x1) -> dict:
+    encoded = base64.b64encode(data).decode()
     return {"output_type": "display_data", "metadata": {},
-            "data": {"image/png": base64.b64encode(data).decode(), "text/plain": "<Figure>"}}  # fmt: skip
+            "data": {"image/png": encoded, "text/plain": "<Figure>"}}  # fmt: skip
 
 
 def notes(kept: list[dict]) -> list[str]:
