@@ -431,16 +431,29 @@ def make_shell(student: Student):
 
 
 def _cheaper_png(shell) -> None:
-    """Figures of kept cells as PNG in one drawing: the inline backend's ``bbox_inches="tight"``
-    draws each figure twice (the costliest part of keeping outputs: ~50 ms a 3-panel figure)
-    and its default compression takes another ~10 ms. Same pixels, uncropped margins."""
+    """Figures of kept cells as PNG in one drawing. The inline backend's ``bbox_inches="tight"``
+    draws each figure twice, and so does matplotlib for a figure whose layout engine is the
+    do-nothing placeholder ``plt.tight_layout()`` leaves behind (its layout pass changes
+    nothing); drawing is the whole cost of keeping outputs. Same pixels, uncropped margins."""
     from functools import partial
 
     from IPython.core.pylabtools import print_figure
     from matplotlib.figure import Figure
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
-    png = partial(print_figure, fmt="png", base64=True, bbox_inches=None,
-                  pil_kwargs={"compress_level": 1})  # fmt: skip
+    def png(figure: Figure) -> str:
+        engine = figure.get_layout_engine()
+        placeholder = isinstance(engine, PlaceHolderLayoutEngine)
+        if placeholder:
+            figure._layout_engine = None
+        try:
+            return draw(figure)
+        finally:
+            if placeholder:
+                figure._layout_engine = engine
+
+    draw = partial(print_figure, fmt="png", base64=True, bbox_inches=None,
+                   pil_kwargs={"compress_level": 1})  # fmt: skip
     shell.display_formatter.formatters["image/png"].for_type(Figure, png)
 
 
