@@ -432,11 +432,13 @@ def make_shell(student: Student):
 
 def _cheaper_png(shell) -> None:
     """Figures of kept cells as PNG in one drawing. The inline backend's ``bbox_inches="tight"``
-    draws each figure twice, and so does matplotlib for a figure whose layout engine is the
-    do-nothing placeholder ``plt.tight_layout()`` leaves behind (its layout pass changes
-    nothing); drawing is the whole cost of keeping outputs. Same pixels, uncropped margins."""
+    (or a notebook's ``savefig.bbox`` rc) draws each figure twice, and so does matplotlib for a
+    figure whose layout engine is the do-nothing placeholder ``plt.tight_layout()`` leaves
+    behind (its layout pass changes nothing); drawing is the whole cost of keeping outputs.
+    Same pixels, uncropped margins."""
     from functools import partial
 
+    import matplotlib
     from IPython.core.pylabtools import print_figure
     from matplotlib.figure import Figure
     from matplotlib.layout_engine import PlaceHolderLayoutEngine
@@ -447,7 +449,8 @@ def _cheaper_png(shell) -> None:
         if placeholder:
             figure._layout_engine = None
         try:
-            return draw(figure)
+            with matplotlib.rc_context({"savefig.bbox": None}):  # a notebook may ask for "tight"
+                return draw(figure)
         finally:
             if placeholder:
                 figure._layout_engine = engine
