@@ -13,11 +13,11 @@ import shutil
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .assignments import Assignment
+from .assignments import Assignment, assignment_of_zip
 from .autograder import AutograderInfo, read_autograder
 from .errors import MissingInput, UsageError
 from .fallback import regrade_unfaithful
@@ -29,7 +29,7 @@ from .lms.grades import MatchReport, StudentGrade, compute_grades, recorded_auto
 from .lms.late import LatePolicy
 from .model import GRADED, SCORED, GradeResult, Submission
 from .outputs import feedback_text, final_grades_csv
-from .results import read_result
+from .results import executed_outputs, read_result
 from .sandbox import Engine, Limits, detect_engine
 from .sandbox.environment import assignment_environment
 from .sandbox.image import DEBIAN_BASE, ensure_image
@@ -115,12 +115,23 @@ def grade(
         summary = _grade_all(
             paths, info, out_dir, sandbox, image,
             workers=workers, limits=limits, roster=roster, progress=progress,
-            mode=mode if isinstance(engine, str) else None,
+            mode=mode if isinstance(engine, str) else None, keep=kept_cells(autograder_zip),
         )  # fmt: skip
     finally:
         sandbox.close()  # the warm engine's workers
     refresh_feedback(out_dir, assignment, only=summary.graded_sha256)
     return summary
+
+
+def kept_cells(autograder_zip: Path) -> list[str] | None:
+    """The cells whose outputs the grading run keeps for the hand grader: the answer cells of
+    the hand-graded questions when the zip is one of our assignments' (``master/<name>``);
+    None for a zip from elsewhere (the worker then follows Otter's BEGIN/END QUESTION regions
+    in each notebook)."""
+    from .manual import manual_answer_cells
+
+    assignment = assignment_of_zip(autograder_zip)
+    return None if assignment is None else manual_answer_cells(assignment)
 
 
 def choose_mode(info: AutograderInfo, asked: str | None) -> tuple[str, str]:
@@ -162,8 +173,10 @@ def _grade_all(
     roster: Path | None,
     progress: Callable[[int, int, str], None] | None,
     mode: str | None,
+    keep: list[str] | None = None,
 ) -> RunSummary:
-    """The stages after the sandbox: ingest, grade in parallel, record, write the outputs."""
+    """The stages after the sandbox: ingest, grade in parallel, record, write the outputs.
+    ``keep``: the cells whose outputs the grading run keeps (``kept_cells``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     owner = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
     sandbox.reap(owner)  # containers of an earlier run into this folder that was killed
@@ -192,7 +205,9 @@ def _grade_all(
                 todo.setdefault(submission.sha256, []).append(submission)
 
         def grade_one(submission: Submission) -> GradeResult:
-            return run_in_sandbox(sandbox, image, info, submission, out_dir, limits, owner)
+            return run_in_sandbox(
+                sandbox, image, info, submission, out_dir, limits, owner, keep=keep
+            )
 
         total, done = len(todo), 0
         with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
@@ -231,13 +246,16 @@ def run_in_sandbox(
     out_dir: Path,
     limits: Limits,
     owner: str = "",
+    keep: list[str] | None = None,
 ) -> GradeResult:
-    """Grade one submission and collect its result; the sandbox's scratch is removed after."""
+    """Grade one submission and collect its result; the sandbox's scratch is removed after.
+    The outputs of the hand-graded cells come from the warm worker's run, or from the notebook
+    ``otter run`` executed (the same cells, checked and bounded the same way)."""
     scratch = out_dir / "work" / "runs" / f"{submission.sha256[:12]}-{uuid.uuid4().hex[:6]}"
     files = {f.name: f.path for f in submission.files}
     try:
         run = sandbox.run_submission(
-            image, info.path, submission.path, scratch, limits, owner, files
+            image, info.path, submission.path, scratch, limits, owner, files, keep_outputs=keep
         )
         result = read_result(
             run,
@@ -249,7 +267,10 @@ def run_in_sandbox(
         result = regrade_unfaithful(
             result, sandbox, image, info.path, submission.path, scratch, limits, owner, files
         )
-        keep_notebooks(out_dir, submission, scratch / "executed.ipynb")
+        executed = scratch / "executed.ipynb"
+        if not result.outputs and executed.is_file():
+            result = replace(result, outputs=executed_outputs(executed, keep, submission.path))
+        keep_notebooks(out_dir, submission, executed)
         return result
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -8,6 +8,7 @@ everything graded before and never half a submission.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from .model import (
     TestOutcome,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Version 1: the tables every gradebook has had since the first release.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -201,6 +202,20 @@ CREATE TABLE IF NOT EXISTS question_objects (
 """
 
 
+# Version 4: the outputs of hand-graded cells in the grading run (figures, text, errors), per
+# result and cell: what the hand grader sees beside the outputs the notebook saved. A result
+# graded before version 4 has none (``run_outputs`` is then {}).
+RUN_OUTPUTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS run_outputs (
+    sha256 TEXT NOT NULL,
+    autograder_sha256 TEXT NOT NULL,
+    cell_id TEXT NOT NULL,
+    outputs TEXT NOT NULL,
+    PRIMARY KEY (sha256, autograder_sha256, cell_id)
+);
+"""
+
+
 def _engine_report(db: sqlite3.Connection) -> None:
     columns = {row[1] for row in db.execute("PRAGMA table_info(test_results)")}
     if "note" not in columns:  # ADD COLUMN is not idempotent on its own
@@ -212,6 +227,7 @@ def _engine_report(db: sqlite3.Connection) -> None:
 MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     2: HAND_GRADING_SCHEMA,
     3: _engine_report,
+    4: RUN_OUTPUTS_SCHEMA,
 }
 
 
@@ -432,7 +448,7 @@ class Gradebook:
             self.db.execute(
                 "DELETE FROM question_results WHERE sha256 = ? AND autograder_sha256 = ?", key
             )
-            for table in ("test_results", "stopped_cells", "question_objects"):
+            for table in ("test_results", "stopped_cells", "question_objects", "run_outputs"):
                 self.db.execute(
                     f"DELETE FROM {table} WHERE sha256 = ? AND autograder_sha256 = ?", key
                 )
@@ -463,6 +479,10 @@ class Gradebook:
                     for question, names in found.items()
                     for name in names
                 ],
+            )
+            self.db.executemany(
+                "INSERT INTO run_outputs VALUES (?, ?, ?, ?)",
+                [(*key, cell, json.dumps(outs)) for cell, outs in result.outputs.items()],
             )
 
     def reject(self, rejected: Rejected, autograder_sha256: str, run_id: int) -> None:
@@ -507,6 +527,28 @@ class Gradebook:
                 (sha256, autograder_sha256),
             ).fetchall()
         )
+
+    def run_outputs(self, sha256: str) -> dict[str, list[dict]]:
+        """Cell id -> the nbformat v4 outputs of that hand-graded cell in the grading run of
+        submission ``sha256``, under the latest autograder that graded it ({} if none kept)."""
+        graded_by = [row[0] for row in self.db.execute(
+            "SELECT autograder_sha256 FROM results WHERE sha256 = ? ORDER BY run_id DESC",
+            (sha256,),
+        ).fetchall()]  # fmt: skip
+        if not graded_by:
+            return {}
+        latest = self.latest_autograder()
+        autograder = latest if latest in graded_by else graded_by[0]
+        found = {}
+        for cell, text in self.db.execute(
+            "SELECT cell_id, outputs FROM run_outputs WHERE sha256 = ? AND autograder_sha256 = ?"
+            " ORDER BY cell_id",
+            (sha256, autograder),
+        ).fetchall():
+            with contextlib.suppress(ValueError):
+                outputs = json.loads(text)
+                found[cell] = outputs if isinstance(outputs, list) else []
+        return found
 
     def stopped_cells(self, autograder_sha256: str) -> dict[str, list[StoppedCell]]:
         """sha256 -> the cells one of this tool's limits stopped, in the order they ran."""

@@ -25,8 +25,8 @@ from .errors import UsageError
 from .files import atomic_write, safe_name
 from .gradebook import Gradebook, ScoreChange
 from .lms.grades import StudentGrade
-from .notebooks import answer_cell_ids
-from .render import cell_html, markdown_html
+from .notebooks import answer_cell_ids, outputs_differ
+from .render import cell_html, markdown_html, output_html, run_outputs_html
 from .templating import STATIC
 from .templating import render as render_template
 
@@ -102,24 +102,67 @@ class Answers:
         } if isinstance(cells, list) else {}  # fmt: skip
         return [by_id[i] for i in self.answer_ids.get(question, []) if i in by_id]
 
-    def answer_html(self, notebook: dict | None, question: str) -> str:
+    def answer_html(
+        self, notebook: dict | None, question: str, run: dict[str, list[dict]] | None = None
+    ) -> str:
+        """The answer cells; a code cell with the outputs of the grading run (``run``: cell id
+        -> outputs, ``Gradebook.run_outputs``) beside those it saved, flagged where they
+        differ. Without ``run`` (graded before outputs were kept) its saved outputs only."""
         cells = self.cells(notebook, question)
         if notebook is None:
             return '<p class="note">[the submitted notebook could not be read]</p>'
         if not cells:
             return '<p class="note">[answer cell not found: deleted or its id changed]</p>'
-        return "".join(cell_html(c) for c in cells)
+        parts = []
+        for cell in cells:
+            if cell.get("cell_type") != "code" or not run:
+                parts.append(cell_html(cell))
+                continue
+            outputs = run.get(cell.get("id"))
+            saved = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
+            parts.append(
+                render_template(
+                    "answer_cell.html.j2",
+                    source=cell_html(cell, with_outputs=False),
+                    run=None if outputs is None else run_outputs_html(outputs),
+                    saved="".join(output_html(o) for o in saved if isinstance(o, dict)),
+                    differs=(
+                        ["this cell did not run in the grading run"]
+                        if outputs is None
+                        else outputs_differ(saved, outputs)
+                    ),
+                )
+            )
+        if not run and any(c.get("cell_type") == "code" for c in cells):
+            parts.append(NO_RUN_OUTPUTS)
+        return "".join(parts)
+
+
+NO_RUN_OUTPUTS = (
+    '<p class="note">[outputs saved in the submitted notebook; none were kept from the grading'
+    " run (graded before this tool kept them)]</p>"
+)
+
+
+def manual_answer_cells(assignment: Assignment) -> list[str]:
+    """The answer cells of the assignment's hand-graded questions: the cells whose outputs the
+    grading run keeps for the hand grader ([] when it has no such question)."""
+    if not any(q.manual for q in assignment.questions()):
+        return []
+    return [cell for ids in Answers(assignment).answer_ids.values() for cell in ids]
 
 
 def load_submission(gradebook_dir: Path, sha256: str | None) -> dict | None:
-    """The executed notebook kept at grading time (it has the figures), else the submitted one.
+    """The submitted notebook (its saved outputs are what the student handed in), else the
+    notebook ``otter run`` executed. The outputs of the grading run are in the gradebook
+    (``Gradebook.run_outputs``), whichever engine graded it.
 
     Read as plain JSON (no schema validation: ten times faster, and a hostile notebook is
     rendered defensively anyway); None when neither is a readable notebook.
     """
     if not sha256 or not re.fullmatch(r"[0-9a-f]{64}", sha256):
         return None
-    for folder in ("executed", "submissions"):
+    for folder in ("submissions", "executed"):
         path = gradebook_dir / folder / f"{sha256}.ipynb"
         try:
             notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -142,34 +185,37 @@ def write_packets(
     copied into ``out_dir/assets``: the packets work offline and load nothing from elsewhere.
     """
     answers = Answers(assignment)
-    hashes = _hashes_by_origin(gradebook_dir / "gradebook.sqlite")
     copy_assets(out_dir / "assets")
     prompts = {q.name: answers.prompt_html(q.name) for q in answers.questions}
     packets = []
-    for grade in grades:
-        if grade.origin is None:
-            continue
-        notebook = load_submission(gradebook_dir, hashes.get(grade.origin))
-        sections = [
-            {
-                "name": q.name,
-                "points": q.points,
-                "prompt": prompts[q.name],
-                "answer": answers.answer_html(notebook, q.name),
-            }
-            for q in answers.questions
-        ]
-        page = render_template(
-            "packets/packet.html.j2",
-            assignment=assignment.name,
-            student=grade.student,
-            origin=grade.origin,
-            sections=sections,
-            csp=PACKET_CSP,
-        )
-        path = out_dir / f"{safe_name(grade.student)}.html"
-        atomic_write(path, page)
-        packets.append(Packet(grade.student, path))
+    with Gradebook(gradebook_dir / "gradebook.sqlite") as book:
+        hashes = {row.origin: row.sha256 for row in book.rows(book.latest_autograder())}
+        for grade in grades:
+            if grade.origin is None:
+                continue
+            sha256 = hashes.get(grade.origin)
+            notebook = load_submission(gradebook_dir, sha256)
+            run = book.run_outputs(sha256) if sha256 else {}
+            sections = [
+                {
+                    "name": q.name,
+                    "points": q.points,
+                    "prompt": prompts[q.name],
+                    "answer": answers.answer_html(notebook, q.name, run),
+                }
+                for q in answers.questions
+            ]
+            page = render_template(
+                "packets/packet.html.j2",
+                assignment=assignment.name,
+                student=grade.student,
+                origin=grade.origin,
+                sections=sections,
+                csp=PACKET_CSP,
+            )
+            path = out_dir / f"{safe_name(grade.student)}.html"
+            atomic_write(path, page)
+            packets.append(Packet(grade.student, path))
     return packets
 
 
@@ -203,11 +249,6 @@ def _prompts(student_nb: nbformat.NotebookNode, answer_ids: dict[str, list[str]]
             if before.cell_type == "markdown":
                 prompts[question] = re.sub(r"<!--.*?-->", "", before.source, flags=re.S)
     return prompts
-
-
-def _hashes_by_origin(gradebook: Path) -> dict[str, str]:
-    with Gradebook(gradebook) as book:
-        return {row.origin: row.sha256 for row in book.rows(book.latest_autograder())}
 
 
 def read_scores(

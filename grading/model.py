@@ -141,6 +141,9 @@ class GradeResult:
     # that question's score may differ from ``otter run``'s
     unfaithful: dict[str, tuple[str, ...]] = field(default_factory=dict)
     stopped: list[StoppedCell] = field(default_factory=list)  # cells stopped by a limit
+    # cell id -> nbformat v4 outputs of that hand-graded cell in the grading run (checked and
+    # bounded: ``grading.sandbox.worker.outputs``); cells not run or not kept are absent
+    outputs: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def score(self) -> float:

@@ -8,6 +8,7 @@ of the student notebook has the same id as its reference solution in the autogra
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 
 import nbformat
@@ -52,6 +53,84 @@ def answer_cell_ids(
     wanted = set(solution_cell_ids)
     found = (_answer_cell_id(cells, i) for i, cell in enumerate(cells) if cell.id in wanted)
     return list(dict.fromkeys(answer for answer in found if answer))
+
+
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # a repr's memory address differs every run
+
+
+def _output_text(output: Mapping) -> str:
+    value = output.get("text") if output.get("output_type") == "stream" else None
+    if value is None:
+        data = output.get("data") if isinstance(output.get("data"), Mapping) else {}
+        value = data.get("text/plain", "") if "image/png" not in data else ""
+        if output.get("output_type") == "error":
+            value = f"{output.get('ename', '')}: {output.get('evalue', '')}"
+    text = "".join(map(str, value)) if isinstance(value, list) else str(value or "")
+    return " ".join(ADDRESS.sub("", text).split())
+
+
+def _kinds(outputs: list) -> list[str]:
+    """Each output's kind as a person would name it: a figure, printed text, a value..."""
+    kinds = []
+    for output in outputs:
+        kind = output.get("output_type")
+        data = output.get("data") if isinstance(output.get("data"), Mapping) else {}
+        if kind == "stream":
+            kinds.append(str(output.get("name")))
+        elif kind == "error":
+            kinds.append("error")
+        elif any(str(mime).startswith("image/") for mime in data):
+            kinds.append("figure")
+        elif "text/html" in data:
+            kinds.append("html")
+        else:
+            kinds.append("value")
+    return kinds
+
+
+def outputs_differ(saved: object, run: list[dict]) -> list[str]:
+    """How a cell's saved outputs differ from the grading run's, for a person ([] if alike).
+
+    Figures are compared by their number, never their bytes (PNG bytes differ across machines
+    and library versions); text by its words, memory addresses left out; consecutive streams
+    as one, as Jupyter saves them. The run's notes of what it did not keep are left out."""
+    saved_list = [o for o in saved if isinstance(o, Mapping)] if isinstance(saved, list) else []
+    run_list = [
+        o
+        for o in run
+        if isinstance(o, Mapping) and not (o.get("metadata") or {}).get("grading_note")
+    ]
+    saved_kinds, run_kinds = _merged(_kinds(saved_list)), _merged(_kinds(run_list))
+    found = []
+    if not saved_list and run_list:
+        found.append("the submitted notebook saved no outputs for this cell")
+    elif saved_list and not run_list:
+        found.append("the grading run produced no output for this cell")
+    saved_figures, run_figures = saved_kinds.count("figure"), run_kinds.count("figure")
+    if saved_figures != run_figures:
+        found.append(f"{saved_figures} figure(s) saved, {run_figures} in the grading run")
+    if not (saved_list and run_list):
+        return found
+    if saved_kinds != run_kinds:
+        found.append(
+            f"saved outputs: {', '.join(saved_kinds) or 'none'}; grading run: "
+            f"{', '.join(run_kinds) or 'none'}"
+        )
+    if _joined_text(saved_list) != _joined_text(run_list):
+        found.append("the text of the outputs differs")
+    return found
+
+
+def _merged(kinds: list[str]) -> list[str]:
+    merged: list[str] = []
+    for kind in kinds:
+        if not (merged and kind in ("stdout", "stderr") and merged[-1] == kind):
+            merged.append(kind)
+    return merged
+
+
+def _joined_text(outputs: list) -> str:
+    return " ".join(t for t in map(_output_text, outputs) if t)
 
 
 def fill_answers(

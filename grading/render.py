@@ -285,6 +285,23 @@ def output_html(output: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
+def run_outputs_html(outputs: Any) -> str:
+    """A cell's outputs from the grading run (``Gradebook.run_outputs``): as ``output_html``,
+    and the notes of what was not kept as notes of ours (student outputs never carry one)."""
+    parts = []
+    for output in outputs if isinstance(outputs, list) else []:
+        if not isinstance(output, Mapping):
+            continue
+        metadata = output.get("metadata")
+        data = output.get("data")
+        if isinstance(metadata, Mapping) and metadata.get("grading_note") is True:
+            text = _text(data.get("text/plain") if isinstance(data, Mapping) else "")
+            parts.append(f'<p class="note cut">{plain_text(text, 2_000)}</p>')
+        else:
+            parts.append(output_html(output))
+    return "".join(parts)
+
+
 def _latex_body(latex: str) -> str:
     """``$$x$$`` or ``$x$`` as IPython's Latex() gives it, without its delimiters."""
     text = latex.strip()

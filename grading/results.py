@@ -21,9 +21,11 @@ from .model import (
     TestOutcome,
 )
 from .sandbox import SandboxRun
+from .sandbox.worker.outputs import clean_cells, question_cells
 
 RESULTS_FILE = "grading.json"
-MAX_RESULTS_BYTES = 5 * 1024 * 1024
+MAX_RESULTS_BYTES = 8 * 1024 * 1024  # with the kept outputs (``outputs.MAX_SUBMISSION``)
+MAX_EXECUTED_BYTES = 64 * 1024 * 1024  # otter run's executed notebook, read for its outputs
 STATUSES = (GRADED, TAMPERED, ERROR, TIMEOUT)  # what a sandbox may report
 MAX_NOTE = 2000  # characters of an instructor's message kept per test
 MAX_TYPES = 50  # type names kept per question (live objects, values that did not cross)
@@ -62,6 +64,7 @@ def read_result(
         live=data["live"],
         unfaithful=data["unfaithful"],
         stopped=data["stopped"],
+        outputs=data["outputs"],
         **base,
     )
 
@@ -104,7 +107,43 @@ def parse(path: Path) -> dict:
         "live": _types_by_question(raw, "live"),
         "unfaithful": _types_by_question(raw, "unfaithful"),
         "stopped": [_stopped(item) for item in _items(raw, "stopped")[:MAX_STOPPED]],
+        # the worker's grader wrote them (its notes are its own), from the student's process
+        "outputs": clean_cells(raw.get("outputs"), notes_trusted=True),
     }
+
+
+def executed_outputs(
+    executed: Path, keep: list[str] | None, submitted: Path | None = None
+) -> dict[str, list[dict]]:
+    """The outputs of the kept cells in ``otter run``'s executed notebook, checked and bounded
+    as the warm worker's (the kernel that wrote them ran the student's code: nothing in it is
+    trusted). ``keep`` None: Otter's BEGIN/END QUESTION regions of the submitted notebook."""
+    notebook = _json_file(executed, MAX_EXECUTED_BYTES)
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        return {}
+    if keep is None:
+        keep = question_cells(_json_file(submitted, MAX_EXECUTED_BYTES) if submitted else None)
+    wanted = set(keep)
+    by_id = {
+        c["id"]: c.get("outputs")
+        for c in cells
+        if isinstance(c, dict)
+        and c.get("cell_type") == "code"
+        and isinstance(c.get("id"), str)
+        and c["id"] in wanted
+    }
+    return clean_cells(by_id)
+
+
+def _json_file(path: Path, limit: int) -> object:
+    """A JSON file's content, or None if it is missing, too large or not JSON."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > limit:
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
 
 
 def _types_by_question(raw: dict, key: str) -> dict[str, tuple[str, ...]]:

@@ -18,7 +18,7 @@ with ``local`` is ``otter run`` in namespaces, the reference.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -48,11 +48,15 @@ class Engine(Protocol):
         limits,
         owner: str = "",
         files: Mapping[str, Path] | None = None,
+        keep_outputs: Sequence[str] | None = None,
     ) -> SandboxRun:
         """``image``: the environment to grade in (``environment.assignment_environment``): the
         grading image's tag or an assignment's layer over it; on the host None (this Python)
         or the Python of the assignment's venv. ``files``: what the student submitted beside
-        the notebook (name -> path), put beside it."""
+        the notebook (name -> path), put beside it. ``keep_outputs``: the ids of the cells of
+        hand-graded questions whose outputs the warm worker keeps (None: Otter's BEGIN/END
+        QUESTION regions of the notebook); ``otter run`` engines keep the executed notebook
+        instead, whose outputs the host reads (``results.executed_outputs``)."""
         ...
 
     def reap(self, owner: str) -> int: ...

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,6 +114,7 @@ class ContainerEngine:
         limits: Limits,
         owner: str = "",
         files: Mapping[str, Path] | None = None,
+        keep_outputs: Sequence[str] | None = None,  # otter run keeps the executed notebook
     ) -> SandboxRun:
         """Grade one notebook in a fresh container; the results land in ``out_dir``.
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +57,7 @@ class LocalEngine:
         limits: Limits,
         owner: str = "",
         files: Mapping[str, Path] | None = None,
+        keep_outputs: Sequence[str] | None = None,  # otter run keeps the executed notebook
     ) -> SandboxRun:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="grading-local-") as scratch:

@@ -86,9 +86,18 @@ class ServiceEngine:
         self.start = start  # starts the service again if it stopped (``service stop``, a crash)
 
     def run_submission(
-        self, image, autograder_zip, submission, out_dir, limits, owner="", files=None
+        self,
+        image,
+        autograder_zip,
+        submission,
+        out_dir,
+        limits,
+        owner="",
+        files=None,
+        keep_outputs=None,
     ):
         request = {
+            "keep_outputs": None if keep_outputs is None else list(keep_outputs),
             "op": "grade",
             "keep_warm": self.keep_warm,
             "autograder": str(Path(autograder_zip).resolve()),
@@ -261,7 +270,7 @@ class Handler(socketserver.StreamRequestHandler):
             run = service.engine.run_submission(
                 request.get("image") or service.image, Path(request["autograder"]),
                 Path(request["submission"]), Path(request["out"]), Limits(**request["limits"]),
-                service.owner, files,
+                service.owner, files, keep_outputs=request.get("keep_outputs"),
             )  # fmt: skip
         finally:
             with service.lock:

@@ -19,7 +19,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -174,6 +174,7 @@ class WarmEngine:
         limits: Limits,
         owner: str = "",
         files: Mapping[str, Path] | None = None,
+        keep_outputs: Sequence[str] | None = None,
     ) -> SandboxRun:
         """Grade one notebook in a worker; its results land in ``out_dir`` as with other engines.
 
@@ -195,6 +196,8 @@ class WarmEngine:
             if name != OTTER_LOG
         }
         message = {"id": request_id, "name": submission.name, "notebook": notebook}
+        if keep_outputs is not None:
+            message["keep"] = list(keep_outputs)
         try:
             worker.send({**message, "files": beside} if beside else message)
         except (BrokenPipeError, OSError):

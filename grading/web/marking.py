@@ -146,7 +146,8 @@ class Marking:
             self._rendered.move_to_end(key)
             return self._rendered[key]
         notebook = load_submission(self.out_dir, entry.sha256)
-        html = self.answers.answer_html(notebook, question)
+        run = self.book.run_outputs(entry.sha256) if entry.sha256 else {}
+        html = self.answers.answer_html(notebook, question, run)
         self._rendered[key] = html
         if len(self._rendered) > 512:
             self._rendered.popitem(last=False)

@@ -102,7 +102,9 @@ class StandInEngine:
     def __init__(self, mode: str, outcome: dict) -> None:
         self.name, self.outcome, self.calls = f"stand-in-{mode}", outcome, []
 
-    def run_submission(self, image, ag, submission, out_dir, limits, owner="", files=None):
+    def run_submission(
+        self, image, ag, submission, out_dir, limits, owner="", files=None, keep_outputs=None
+    ):
         self.calls.append({"name": submission.name, "limits": limits, "files": dict(files or {})})
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "grading.json").write_text(json.dumps(self.outcome))

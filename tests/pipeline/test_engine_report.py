@@ -168,7 +168,7 @@ def test_last_weeks_gradebook_opens_and_keeps_the_new_fields(tmp_path):
     path = tmp_path / "gradebook.sqlite"
     old_gradebook(path)
     with Gradebook(path) as book:
-        assert book.db.execute("PRAGMA user_version").fetchone()[0] == gb.SCHEMA_VERSION == 3
+        assert book.db.execute("PRAGMA user_version").fetchone()[0] == gb.SCHEMA_VERSION == 4
         (row,) = book.rows("z" * 64)
         assert (row.student, row.score, row.stopped) == ("bob", 1.0, ())
         run = book.start_run("z" * 64, "ag.zip", "podman-warm", None)
@@ -196,7 +196,7 @@ def test_a_migration_killed_half_way_runs_again(tmp_path):
     db.commit()
     db.close()
     with Gradebook(path) as book:
-        assert book.db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert book.db.execute("PRAGMA user_version").fetchone()[0] == gb.SCHEMA_VERSION
         assert book.stopped_cells("z" * 64) == {}
 
 

@@ -170,7 +170,7 @@ def test_a_client_that_leaves_before_its_answer_costs_the_service_no_traceback(t
     class SlowEngine:
         name, isolation, image_engine = "fake", "none", None
 
-        def run_submission(self, *args) -> SandboxRun:
+        def run_submission(self, *args, **kwargs) -> SandboxRun:
             release.wait(10)
             return RUN
 

@@ -39,7 +39,7 @@ def test_schema_1_gradebook_is_migrated_and_keeps_its_scores(tmp_path):
     old.commit()
     old.close()
     with Gradebook(path) as book:
-        assert book.db.execute("PRAGMA user_version").fetchone()[0] == gb.SCHEMA_VERSION == 3
+        assert book.db.execute("PRAGMA user_version").fetchone()[0] == gb.SCHEMA_VERSION == 4
         assert book.manual_scores() == {"ada": {"w1": 3.5}}
         assert book.marks(Q)["ada"].score == 3.5 and book.marks(Q)["ada"].version == 0
         assert book.ensure_rubric(Q, 4.0, "negative", [(-1.0, "slip")], "file")
@@ -53,7 +53,7 @@ def test_newer_schema_is_refused_with_its_number(tmp_path):
     db = sqlite3.connect(path)
     db.execute("PRAGMA user_version=99")
     db.close()
-    with pytest.raises(ValueError, match="gradebook schema 99, this tool reads 3"):
+    with pytest.raises(ValueError, match="gradebook schema 99, this tool reads 4"):
         Gradebook(path)
 
 

@@ -2,8 +2,9 @@
 
 serve  JSON lines on stdin/stdout: first ``{"autograder": <zip, base64>, "preload": [...]}``
        (packages earlier workers saw this assignment's notebooks import), then one
-       ``{"id", "name", "notebook": <base64>, "files": {name: <base64>}}`` per submission (the
-       files the student submitted beside the notebook, optional); each answered by
+       ``{"id", "name", "notebook": <base64>, "files": {name: <base64>}, "keep": [cell id]}``
+       per submission (the files the student submitted beside the notebook, and the cells of
+       hand-graded questions whose outputs to keep, both optional); each answered by
        ``{"id", "result": {...}}``. Used by the host's warm
        engine; the autograder and the notebooks never touch a file the student user can read.
 batch  Grade a list of notebooks from a folder into ``RESULTS/<stem>/grading.json``: a
@@ -33,10 +34,13 @@ from .zygote import Zygote, importable_packages, preload
 PR_SET_DUMPABLE = 4
 
 
-def grade_one(autograder, zygote, settings, notebook: bytes, name: str, files=None) -> dict:
-    """The outcome of one notebook (with the files submitted beside it): ``grading.json``."""
+def grade_one(
+    autograder, zygote, settings, notebook: bytes, name: str, files=None, keep=None
+) -> dict:
+    """The outcome of one notebook (with the files submitted beside it): ``grading.json``.
+    ``keep``: ids of the cells whose outputs to keep (None: Otter's manual-question regions)."""
     try:
-        outcome = NotebookRun(autograder, zygote, settings).grade(notebook, name, files)
+        outcome = NotebookRun(autograder, zygote, settings).grade(notebook, name, files, keep)
     except Exception:
         outcome = {"status": "error", "reason": traceback.format_exc(limit=4)}
     grader_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -102,7 +106,9 @@ def serve(args: argparse.Namespace) -> int:
         request = json.loads(line)
         notebook = base64.b64decode(request["notebook"])
         files = {str(k): base64.b64decode(v) for k, v in (request.get("files") or {}).items()}
-        outcome = grade_one(autograder, zygote, settings, notebook, request["name"], files)
+        keep = request.get("keep")
+        keep = [str(k) for k in keep] if isinstance(keep, list) else None
+        outcome = grade_one(autograder, zygote, settings, notebook, request["name"], files, keep)
         print(f"{END_OF_LOG} {request['id']}", file=sys.stderr, flush=True)
         reply = {"id": request["id"], "result": outcome}
         protocol.write(json.dumps(reply) + "\n")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 
+from .outputs import Budget, clean_cell, question_cells
 from .proxies import StudentNamespace
 from .sandboxing import ChildLimits, clean_up_user, kill_strays, reap_zombies
 from .session import OutOfTime, Session, StudentGone
@@ -150,8 +151,18 @@ class NotebookRun:
         self.stopped: list[dict] = []  # cells a limit stopped: the instructor is told which
         self.imports: list[str] = []  # installed packages the notebook imported
         self.rewritten: set[str] = set()  # the assignment's files the notebook wrote over
+        self.keep: dict[int, str] = {}  # submitted cell index -> id, of cells whose outputs we keep
+        self.outputs: dict[str, list[dict]] = {}  # cell id -> its outputs from this run
 
-    def grade(self, notebook: bytes, name: str, files: dict[str, bytes] | None = None) -> dict:
+    def grade(
+        self,
+        notebook: bytes,
+        name: str,
+        files: dict[str, bytes] | None = None,
+        keep: list[str] | None = None,
+    ) -> dict:
+        """``keep``: the ids of the cells whose outputs the hand grader sees (the host's, from
+        the assignment's master); None: Otter's BEGIN/END QUESTION regions of the notebook."""
         started = time.monotonic()
         self.deadline = started + self.settings.timeout
         self.extra_files = dict(files or {})
@@ -169,6 +180,7 @@ class NotebookRun:
         self.solution_cells = sum(
             SOLUTION_TAG in (cell.get("metadata", {}).get("tags") or []) for cell in nb.cells
         )
+        self.keep = kept_cells(nb, keep)
         cells = prepare_cells(nb, self.autograder, self.scratch)
         self.phases["prepare"] = time.monotonic() - started
         skipped: dict[int, str] = {}
@@ -205,6 +217,7 @@ class NotebookRun:
         self.phases["total"] = time.monotonic() - started
         outcome["phases"] = {k: round(v, 3) for k, v in self.phases.items()}
         outcome["imports"] = self.imports  # the host preloads them in this assignment's workers
+        outcome["outputs"] = self.outputs
         self.zygote.preload([m for m in self.imports if m not in self.autograder.preloaded])
         self.autograder.preloaded.update(self.imports)
         log_summary(outcome)
@@ -244,6 +257,8 @@ class NotebookRun:
         self.results.clear()
         self.live.clear()
         self.unfaithful.clear()
+        self.outputs.clear()
+        budget = Budget()
         self.stopped = [{"cell": cells[p].get("index"), "limit": why} for p, why in skipped.items()]
         try:
             self._start(name, notebook)
@@ -255,8 +270,10 @@ class NotebookRun:
             if position in skipped:
                 source = f"raise RuntimeError({REPLAY_MESSAGE.format(why=skipped[position])!r})"
             seconds = self.settings.cell_timeout
+            kept = self.keep.get(cell.get("index"))
+            request = {"op": "run", "source": source, **({"keep": True} if kept else {})}
             try:
-                reply = self.session.request({"op": "run", "source": source}, seconds)
+                reply = self.session.request(request, seconds)
             except OutOfTime as error:
                 return -1, str(error)
             except StudentGone as error:
@@ -268,6 +285,10 @@ class NotebookRun:
             if not kill_strays(self.settings.uid, keep=self.session.pid):
                 self.session.alive = False
                 return position, STRAYS_MESSAGE
+            if kept:  # the student process's word for them: checked and bounded here
+                self.outputs[kept] = self.outputs.get(kept, []) + clean_cell(
+                    reply.get("outputs"), budget
+                )
             where = f"cell {cell.get('index')}" if cell.get("index") is not None else "Otter's cell"
             if reply.get("interrupted"):
                 log(f"{where}: " + TIMEOUT_MESSAGE.format(seconds=seconds))
@@ -359,6 +380,18 @@ class NotebookRun:
             "stopped": self.stopped,
             "peak_memory_mb": self.peak_mb,
         }
+
+
+def kept_cells(nb: nbformat.NotebookNode, keep: list[str] | None) -> dict[int, str]:
+    """Submitted cell index -> id of the code cells whose outputs are kept: those named in
+    ``keep``, or without it Otter's manually graded regions (``outputs.question_cells``)."""
+    wanted = set(question_cells(nb) if keep is None else keep)
+    return {
+        index: cell["id"]
+        for index, cell in enumerate(nb.cells)
+        if cell.get("cell_type") == "code" and isinstance(cell.get("id"), str)
+        and cell["id"] in wanted
+    }  # fmt: skip
 
 
 def read_submission(data: bytes, name: str) -> nbformat.NotebookNode:

@@ -41,6 +41,9 @@ FUNCTION_TYPES = (types.FunctionType, types.BuiltinFunctionType, types.MethodTyp
 WATCHED_MODULES = ("builtins", "math", "numpy", "numpy.testing", "numpy.linalg")
 IPYTHON_BUILTINS = {"exit", "quit", "get_ipython", "display"}
 GRADER_BUILTINS = ("open", "exit", "quit")  # IPython's, in the notebook's names: a test's own
+KEPT_TYPES = ["text/plain", "image/png", "text/html"]  # computed in the cells whose outputs we keep
+MAX_KEPT_OUTPUTS = 100  # outputs one cell may send (the grader keeps fewer: ``outputs``)
+MAX_KEPT_CHARS = 4 << 20  # characters of outputs one cell may send
 
 
 class Student:
@@ -59,6 +62,7 @@ class Student:
         self.files_seen: dict[str, tuple[int, int]] = {}  # file -> (size, mtime) the grader has
         self.modules_at_start: set[str] = set()  # top-level modules the zygote had imported
         self.used_types: set[type] = set()  # classes of the live objects tests used
+        self.capture: OutputCapture | None = None  # the running cell's outputs, when kept
         self.shell = make_shell(self)
         self.snapshot = snapshot_watched()
         self.injected = {n: self.shell.user_ns.get(n) for n in GRADER_BUILTINS}
@@ -116,16 +120,28 @@ class Student:
 
     def on_run(self, message: dict) -> dict:
         """Run one cell. Output goes nowhere (the process's stdout is /dev/null): only the
-        values are graded, and the student's own notebook keeps its outputs and figures."""
+        values are graded. A cell of a hand-graded question (``keep``) has its outputs kept
+        as a notebook would (figures rendered as PNG): the hand grader sees them."""
         self.errors = []
         reap_children()
-        result = self.shell.run_cell(message["source"], store_history=True)
-        return {
+        capture = OutputCapture(self.shell) if message.get("keep") else None
+        self.capture = capture
+        try:
+            with capture if capture is not None else contextlib.nullcontext():
+                result = self.shell.run_cell(message["source"], store_history=True)
+                if capture is not None:
+                    capture.show_new_figures()
+        finally:
+            self.capture = None
+        reply = {
             "op": "ran",
             "ok": bool(result.success),
             "errors": self.errors[:3],
             "exit": bool(getattr(self.shell, "exit_requested", False)),
         }
+        if capture is not None:
+            reply["outputs"] = capture.outputs
+        return reply
 
     def on_get(self, message: dict) -> dict:
         namespace = self.shell.user_ns
@@ -379,6 +395,15 @@ def make_shell(student: Student):
             etype, evalue, _ = exc_tuple or sys.exc_info()
             name = getattr(etype, "__name__", str(etype))
             student.errors.append(f"{name}: {_safe_str(evalue)[:300]}")
+            if student.capture is not None:
+                student.capture.add(
+                    {
+                        "output_type": "error",
+                        "ename": str(name)[:200],
+                        "evalue": _safe_str(evalue)[:2000],
+                        "traceback": [],
+                    }
+                )
 
         def showsyntaxerror(self, *args, **kwargs) -> None:
             self.showtraceback()
@@ -401,7 +426,38 @@ def make_shell(student: Student):
 
     matplotlib.use(INLINE_BACKEND)
     configure_inline_support(shell, INLINE_BACKEND)
+    _cheaper_png(shell)
     return shell
+
+
+def _cheaper_png(shell) -> None:
+    """Figures of kept cells as PNG in one drawing. The inline backend's ``bbox_inches="tight"``
+    (or a notebook's ``savefig.bbox`` rc) draws each figure twice, and so does matplotlib for a
+    figure whose layout engine is the do-nothing placeholder ``plt.tight_layout()`` leaves
+    behind (its layout pass changes nothing); drawing is the whole cost of keeping outputs.
+    Same pixels, uncropped margins."""
+    from functools import partial
+
+    import matplotlib
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    def png(figure: Figure) -> str:
+        engine = figure.get_layout_engine()
+        placeholder = isinstance(engine, PlaceHolderLayoutEngine)
+        if placeholder:
+            figure._layout_engine = None
+        try:
+            with matplotlib.rc_context({"savefig.bbox": None}):  # a notebook may ask for "tight"
+                return draw(figure)
+        finally:
+            if placeholder:
+                figure._layout_engine = engine
+
+    draw = partial(print_figure, fmt="png", base64=True, bbox_inches=None,
+                   pil_kwargs={"compress_level": 1})  # fmt: skip
+    shell.display_formatter.formatters["image/png"].for_type(Figure, png)
 
 
 def snapshot_watched() -> dict[str, dict[str, int]]:
@@ -432,6 +488,134 @@ def compare_watched(snapshot: dict[str, dict[str, int]]) -> list[str]:
                 where = f"sys.modules[{name!r}]" if module == "sys.modules" else f"{module}.{name}"
                 replaced.append(where)
     return sorted(replaced)
+
+
+class OutputCapture:
+    """A kept cell's outputs in the order a notebook shows them, while it runs: what it prints,
+    what it displays (figures as the inline backend shows them, rendered as PNG here only), its
+    result and its error. Bounded in this process too, so a reply stays a reasonable message;
+    the grader checks and bounds them again (``outputs``): nothing here is trusted."""
+
+    def __init__(self, shell) -> None:
+        self.shell = shell
+        self.outputs: list[dict] = []
+        self.chars = 0
+        self._saved: dict[str, Any] = {}
+        self._figures_before: set[int] = set()
+
+    def show_new_figures(self) -> None:
+        """The figures the cell opened, as the inline backend shows them at the end of a cell
+        (this process never flushes figures otherwise: rendering them is the slow part)."""
+        from matplotlib._pylab_helpers import Gcf
+        from matplotlib_inline.backend_inline import _fetch_figure_metadata
+
+        try:
+            for manager in Gcf.get_all_fig_managers():
+                figure = manager.canvas.figure
+                if id(figure) not in self._figures_before:
+                    data, metadata = self.shell.display_formatter.format(figure)
+                    metadata.update(_fetch_figure_metadata(figure) or {})
+                    self.add({"output_type": "display_data", "data": data, "metadata": metadata})
+        except Exception as error:  # noqa: BLE001 - the student's figure failed to draw
+            self.add({"output_type": "error", "ename": type(error).__name__,
+                      "evalue": _safe_str(error)[:2000], "traceback": []})  # fmt: skip
+
+    def add(self, output: dict) -> None:
+        if "data" in output:  # what the formatters gave: PNG as bytes, metadata of any kind
+            output = {**output, "data": _mime_bundle(output["data"]),
+                      "metadata": _json_or_empty(output.get("metadata"))}  # fmt: skip
+        size = sum(map(len, output.get("data", {}).values())) + len(str(output.get("text", "")))
+        if len(self.outputs) >= MAX_KEPT_OUTPUTS or self.chars + size > MAX_KEPT_CHARS:
+            return
+        self.chars += size
+        self.outputs.append(output)
+
+    def write(self, name: str, text: str) -> None:
+        text = str(text)[: max(0, MAX_KEPT_CHARS - self.chars)]
+        if not text:
+            return
+        last = self.outputs[-1] if self.outputs else None
+        if last is not None and last.get("output_type") == "stream" and last["name"] == name:
+            last["text"] += text
+            self.chars += len(text)
+        else:
+            self.add({"output_type": "stream", "name": name, "text": text})
+
+    def __enter__(self) -> OutputCapture:
+        from IPython.core.displaypub import DisplayPublisher
+        from IPython.core.interactiveshell import InteractiveShell
+
+        capture, shell = self, self.shell
+
+        class Publisher(DisplayPublisher):
+            def publish(self, data, metadata=None, *args, **kwargs) -> None:
+                capture.add({"output_type": "display_data", "data": data,
+                             "metadata": metadata or {}})  # fmt: skip
+
+            def clear_output(self, wait=False) -> None:
+                capture.outputs.clear()
+
+        from matplotlib._pylab_helpers import Gcf
+
+        self._figures_before = {id(m.canvas.figure) for m in Gcf.get_all_fig_managers()}
+        hook = shell.displayhook
+        self._saved = {"types": shell.display_formatter.active_types,
+                       "pub": shell.display_pub, "instance": InteractiveShell._instance,
+                       "streams": (sys.stdout, sys.stderr)}  # fmt: skip
+        shell.display_formatter.active_types = list(KEPT_TYPES)
+        shell.display_pub = Publisher(shell=shell)
+        InteractiveShell._instance = shell  # display() formats and publishes through the shell
+        hook.write_output_prompt = lambda: None
+        hook.write_format_data = lambda data, metadata=None: capture.add(
+            {"output_type": "execute_result", "data": data, "metadata": metadata or {},
+             "execution_count": None})  # fmt: skip
+        sys.stdout, sys.stderr = _CapturedStream(self, "stdout"), _CapturedStream(self, "stderr")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from IPython.core.interactiveshell import InteractiveShell
+
+        saved, shell = self._saved, self.shell
+        sys.stdout, sys.stderr = saved["streams"]
+        shell.display_formatter.active_types = saved["types"]
+        shell.display_pub = saved["pub"]
+        InteractiveShell._instance = saved["instance"]
+        for name in ("write_output_prompt", "write_format_data"):
+            shell.displayhook.__dict__.pop(name, None)
+
+
+def _mime_bundle(data: Any) -> dict[str, str]:
+    """A display's data as JSON: text as text, bytes (a PNG) as base64, anything else left out."""
+    bundle: dict[str, str] = {}
+    for mime, value in data.items() if isinstance(data, dict) else ():
+        if isinstance(value, bytes):
+            value = base64.b64encode(value).decode("ascii")
+        if isinstance(mime, str) and isinstance(value, str):
+            bundle[mime] = value
+    return bundle
+
+
+def _json_or_empty(metadata: Any) -> dict:
+    import json
+
+    try:
+        return json.loads(json.dumps(metadata)) if isinstance(metadata, dict) else {}
+    except (TypeError, ValueError, RecursionError):
+        return {}
+
+
+class _CapturedStream(io.TextIOBase):
+    """``sys.stdout`` or ``sys.stderr`` of a kept cell: into its outputs, in order."""
+
+    def __init__(self, capture: OutputCapture, name: str) -> None:
+        self.capture, self.name_ = capture, name
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.capture.write(self.name_, text)
+        return len(text)
 
 
 class BoundedText(io.StringIO):

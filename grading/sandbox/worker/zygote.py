@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import functools
 import gc
+import io
 import json
 import os
 import shutil
@@ -88,6 +89,10 @@ def _draw_one_figure(plt) -> None:
         ax.legend()
     fig.tight_layout()
     fig.canvas.draw()
+    # The PNG of a kept cell's figure (``student.OutputCapture``): its encoder imported here.
+    from IPython.core import display_functions, displaypub, pylabtools  # noqa: F401
+
+    fig.canvas.print_png(io.BytesIO(), pil_kwargs={"compress_level": 1})
     plt.close("all")
 
 
