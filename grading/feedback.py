@@ -57,26 +57,6 @@ def page_csp() -> str:
     )
 
 
-# -- where the figures come from ------------------------------------------------------------
-
-
-def run_outputs(book: Gradebook, out_dir: Path, sha256: str) -> Mapping[str, list[dict]]:
-    """Answer cell id -> the outputs the grading run produced for it.
-
-    Read from the executed notebook kept at grading time until the gradebook stores the run's
-    outputs itself; then this one call becomes ``book.run_outputs(sha256)``.
-    """
-    notebook = load_submission(out_dir, sha256)
-    cells = notebook.get("cells") if isinstance(notebook, dict) else None
-    found: dict[str, list[dict]] = {}
-    for cell in cells if isinstance(cells, list) else []:
-        if isinstance(cell, dict) and isinstance(cell.get("id"), str):
-            outputs = cell.get("outputs")
-            if isinstance(outputs, list):
-                found[cell["id"]] = [o for o in outputs if isinstance(o, dict)]
-    return found
-
-
 # -- one student's page ---------------------------------------------------------------------
 
 
@@ -337,7 +317,7 @@ def refresh_feedback(
                 section = hand_graded_section(manual, student_marks, rubrics)
                 text = f"{text.rstrip(chr(10))}\n\n{section}"
             notebook = load_submission(out_dir, row.sha256) if answers else None
-            outputs = run_outputs(book, out_dir, row.sha256) if answers else {}
+            outputs = book.run_outputs(row.sha256) if answers else {}  # the grading run's
             page = page_html(
                 title=title, student=row.student, origin=row.origin, result=result, info=info,
                 grade=now, manual=manual if now.chosen else [], marks=student_marks,

@@ -1,5 +1,5 @@
 """Fixtures for the students' feedback files: the graded samples (the session's podman class,
-copied) with hand-graded marks, a late flag and the strong sample's grading-run figures, and
+copied, with the figures its grading run kept) with hand-graded marks and a late flag, and
 the hostile notebooks of tests/web/hostile_cases.py, each with its feedback written once."""
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from grading.assignments import Assignment
 from grading.feedback import refresh_feedback
 from grading.gradebook import Gradebook
 from grading.lms.late import LatePolicy
@@ -38,24 +36,6 @@ class FeedbackClass:
     out: Path
     strong: str  # the strong sample's sha256
     items: dict[str, tuple[float, str]]  # question -> (points, text) of the item applied
-
-
-def executed_strong(assignment: Assignment, target: Path) -> None:
-    """The strong sample run as the grader runs it (nbclient on this host: a committed,
-    trusted sample), so its answer cells hold the grading run's outputs and figures.
-
-    Stands in for the outputs the worker keeps (issue 23, part 1) until they are in the
-    gradebook; grading.feedback.run_outputs reads this file until then.
-    """
-    from nbclient import NotebookClient
-
-    notebook = nbformat.read(assignment.samples_dir / "strong.ipynb", as_version=4)
-    work = target.parent / "run"
-    shutil.copytree(assignment.dist_dir / "student", work, dirs_exist_ok=True)
-    NotebookClient(notebook, timeout=180, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(work)}}).execute()  # fmt: skip
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, target)
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +65,8 @@ def feedback_class(graded_samples, assignment, tmp_path_factory) -> FeedbackClas
     # What a Canvas bulk download says of a late submission (`_LATE_` in the file name).
     with sqlite3.connect(out / "gradebook.sqlite") as db:
         db.execute("UPDATE submissions SET late = 1 WHERE sha256 = ?", (strong.sha256,))
-    executed_strong(assignment, out / "executed" / f"{strong.sha256}.ipynb")
+    with Gradebook(out / "gradebook.sqlite") as book:  # the worker kept the grading run's figures
+        assert book.run_outputs(strong.sha256), "no figure kept of the strong sample"
     refresh_feedback(out, assignment, policy=POLICY)
     return FeedbackClass(out, strong.sha256, items)
 
@@ -117,14 +98,16 @@ def hostile_feedback(graded_samples, assignment, tmp_path_factory) -> Path:
                     cell["outputs"] = case.outputs
             text = json.dumps(hostile)
             sha = hashlib.sha256(text.encode()).hexdigest()
-            for folder in ("submissions", "executed"):
-                (out / folder).mkdir(parents=True, exist_ok=True)
-                (out / folder / f"{sha}.ipynb").write_text(text)
+            (out / "submissions").mkdir(parents=True, exist_ok=True)
+            (out / "submissions" / f"{sha}.ipynb").write_text(text)
             submission = Submission(out / "submissions" / f"{sha}.ipynb",
                                     f"hostile/{case.name}.ipynb", f"hostile-{case.name}", sha,
                                     "notebook")  # fmt: skip
+            # The payload as the grading run's outputs too (stored unchecked: the page must
+            # hold even what the worker's checks would have stopped).
             result = GradeResult(GRADED, "podman", "container", [
-                QuestionScore(q, s, points[q]) for q, s in strong.questions.items()])  # fmt: skip
+                QuestionScore(q, s, points[q]) for q, s in strong.questions.items()],
+                outputs={plot: case.outputs})  # fmt: skip
             book.record(submission, result, autograder, run,
                         feedback_path=f"feedback/hostile-{case.name}.txt")  # fmt: skip
         book.finish_run(run)
