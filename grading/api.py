@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .assignments import Assignment, assignment_of_zip
+from .assignments import Assignment
 from .autograder import AutograderInfo, read_autograder
 from .errors import MissingInput, UsageError
 from .fallback import regrade_unfaithful
@@ -115,23 +115,12 @@ def grade(
         summary = _grade_all(
             paths, info, out_dir, sandbox, image,
             workers=workers, limits=limits, roster=roster, progress=progress,
-            mode=mode if isinstance(engine, str) else None, keep=kept_cells(autograder_zip),
+            mode=mode if isinstance(engine, str) else None, keep=info.keep_outputs,
         )  # fmt: skip
     finally:
         sandbox.close()  # the warm engine's workers
     refresh_feedback(out_dir, assignment, only=summary.graded_sha256)
     return summary
-
-
-def kept_cells(autograder_zip: Path) -> list[str] | None:
-    """The cells whose outputs the grading run keeps for the hand grader: the answer cells of
-    the hand-graded questions when the zip is one of our assignments' (``master/<name>``);
-    None for a zip from elsewhere (the worker then follows Otter's BEGIN/END QUESTION regions
-    in each notebook)."""
-    from .manual import manual_answer_cells
-
-    assignment = assignment_of_zip(autograder_zip)
-    return None if assignment is None else manual_answer_cells(assignment)
 
 
 def choose_mode(info: AutograderInfo, asked: str | None) -> tuple[str, str]:
@@ -176,7 +165,7 @@ def _grade_all(
     keep: list[str] | None = None,
 ) -> RunSummary:
     """The stages after the sandbox: ingest, grade in parallel, record, write the outputs.
-    ``keep``: the cells whose outputs the grading run keeps (``kept_cells``)."""
+    ``keep``: the cells whose outputs the grading run keeps (``AutograderInfo.keep_outputs``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     owner = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
     sandbox.reap(owner)  # containers of an earlier run into this folder that was killed

@@ -74,21 +74,6 @@ class Assignment:
         return read_questions(self.master_notebook)
 
 
-def assignment_of_zip(autograder_zip: Path) -> Assignment | None:
-    """The assignment whose build wrote ``autograder_zip``, if it is one of ours: the zip sits
-    at ``<dist>/<name>/autograder/<name>-autograder.zip`` with ``<name>/<name>.ipynb`` in the
-    ``master`` folder beside ``<dist>``. None for a zip from elsewhere."""
-    path = autograder_zip.resolve()
-    name = path.name.removesuffix(ZIP_SUFFIX)
-    if not path.name.endswith(ZIP_SUFFIX) or path.parent.name != "autograder":
-        return None
-    dist_dir = path.parent.parent
-    master_dir = dist_dir.parent.parent / "master" / name
-    if dist_dir.name != name or not (master_dir / f"{name}.ipynb").is_file():
-        return None
-    return Assignment(name, master_dir, dist_dir)
-
-
 class MasterError(UsageError):
     """A master notebook this tool cannot build or read: the message names the file and why."""
 

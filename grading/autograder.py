@@ -26,11 +26,15 @@ from .errors import GradingError, MissingInput
 from .files import atomic_write, cache_dir
 from .model import sha256_file
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 MAX_TEST_BYTES = 5 * 1024 * 1024
 SETTINGS_KEY = "grading"  # this tool's key in otter_config.json; Otter ignores unknown keys
 # The limits an assignment may set (``grading.sandbox.Limits``'s fields) and their unit.
 ASSIGNMENT_LIMITS = {"timeout": "seconds", "cell_timeout": "seconds", "memory_mb": "MB"}
+# Under ``grading`` too: the answer cells of the hand-graded questions, whose outputs the grading
+# run keeps for the hand grader (the build writes them; a zip from elsewhere has none).
+KEEP_OUTPUTS_KEY = "keep_outputs"
+MAX_KEPT_CELLS = 1000
 
 
 class AutograderError(GradingError, ValueError):
@@ -51,6 +55,9 @@ class AutograderInfo:
     otter_run_because: str = ""  # why the warm engine cannot grade it: otter run does
     # Limits this assignment sets (``"grading": {"cell_timeout": 120}``): field -> value
     limits: dict[str, float] = field(default_factory=dict)
+    # Cell ids whose outputs the grading run keeps; None: the zip does not say (the worker then
+    # keeps the cells inside Otter's BEGIN/END QUESTION regions)
+    keep_outputs: tuple[str, ...] | None = None
 
     @property
     def possible(self) -> float:
@@ -89,6 +96,8 @@ class AutograderInfo:
     def from_record(cls, path: Path, sha256: str, record: dict) -> AutograderInfo:
         """The info ``record()`` kept; TypeError or ValueError if it is not such a record."""
         info = cls(path=path, sha256=sha256, **record)
+        if info.keep_outputs is not None:  # JSON keeps a tuple as a list
+            object.__setattr__(info, "keep_outputs", tuple(map(str, info.keep_outputs)))
         if not isinstance(info.questions, dict) or not isinstance(info.limits, dict):
             raise ValueError("not an autograder record")
         return info
@@ -138,6 +147,7 @@ def _parse(path: Path, sha256: str) -> AutograderInfo:
         test_format=formats.pop() if len(formats) == 1 else "mixed",
         otter_run_because=_needs_otter_run(config),
         limits=_limits(path, config),
+        keep_outputs=_keep_outputs(path, config),
     )
 
 
@@ -217,7 +227,28 @@ def _number(path: Path, config: dict, key: str) -> float | None:
 def _limits(path: Path, config: dict) -> dict[str, float]:
     """The limits the assignment sets under ``grading`` (``{"cell_timeout": 120, ...}``)."""
     where = f"{path}: otter_config.json's {SETTINGS_KEY!r}"
-    return assignment_limits(config.get(SETTINGS_KEY, {}), where)
+    settings = config.get(SETTINGS_KEY, {})
+    if isinstance(settings, dict):
+        settings = {k: v for k, v in settings.items() if k != KEEP_OUTPUTS_KEY}
+    return assignment_limits(settings, where)
+
+
+def _keep_outputs(path: Path, config: dict) -> tuple[str, ...] | None:
+    """The cells whose outputs to keep, as the build wrote them under ``grading``."""
+    settings = config.get(SETTINGS_KEY, {})
+    cells = settings.get(KEEP_OUTPUTS_KEY) if isinstance(settings, dict) else None
+    if cells is None:
+        return None
+    if (
+        not isinstance(cells, list)
+        or len(cells) > MAX_KEPT_CELLS
+        or not all(isinstance(c, str) and 0 < len(c) <= 200 for c in cells)
+    ):
+        raise AutograderError(
+            f"{path}: otter_config.json's {SETTINGS_KEY!r}.{KEEP_OUTPUTS_KEY} must be a list of"
+            f" at most {MAX_KEPT_CELLS} cell ids"
+        )
+    return tuple(cells)
 
 
 def assignment_limits(settings: object, where: str) -> dict[str, float]:

@@ -30,8 +30,9 @@ from .assignments import (
     read_notebook,
     read_questions,
 )
-from .autograder import SETTINGS_KEY, assignment_limits
+from .autograder import KEEP_OUTPUTS_KEY, SETTINGS_KEY, assignment_limits
 from .errors import GradingError
+from .notebooks import hand_graded_cells
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LIMITS_FILE = "grading.yaml"  # an assignment's limits, beside its master
@@ -48,7 +49,7 @@ def build(assignment: Assignment, *, run_tests: bool = True, quiet: bool = True)
     """
     from otter.assign import main as otter_assign
 
-    read_questions(assignment.master_notebook)  # our reading of it first: its errors are clearer
+    questions = read_questions(assignment.master_notebook)  # ours first: its errors are clearer
     limits = read_limits(assignment)
     with tempfile.TemporaryDirectory(prefix=f"build-{assignment.name}-") as tmp:
         staged = Path(tmp) / "master" / assignment.name
@@ -70,8 +71,11 @@ def build(assignment: Assignment, *, run_tests: bool = True, quiet: bool = True)
                 f" {type(error).__name__}: {error}"
             ) from error
         normalise(out, assignment)
-        if limits:
-            add_limits(out / "autograder", assignment, limits)
+        graded_by_hand = hand_graded_cells(
+            questions, nbformat.read(out / "autograder" / assignment.master_notebook.name, 4)
+        )
+        settings = {**limits, KEEP_OUTPUTS_KEY: graded_by_hand}
+        add_settings(out / "autograder", assignment, settings)
         _replace_dir(out, assignment.dist_dir)
     return assignment.autograder_zip
 
@@ -135,13 +139,15 @@ def read_limits(assignment: Assignment) -> dict[str, float]:
         raise MasterError(str(error)) from None
 
 
-def add_limits(autograder_dir: Path, assignment: Assignment, limits: dict[str, float]) -> None:
-    """The limits go into the zip's ``otter_config.json`` under ``grading``, where ``grade``
-    reads them and Otter ignores them (the loose copy beside the zip too)."""
+def add_settings(autograder_dir: Path, assignment: Assignment, settings: dict) -> None:
+    """This tool's settings go into the zip's ``otter_config.json`` under ``grading``, where
+    ``grade`` reads them and Otter ignores them (the loose copy beside the zip too): the limits
+    of ``grading.yaml`` and the answer cells of the hand-graded questions, whose outputs the
+    grading run keeps (known here from the master, so ``grade`` need not read it)."""
 
     def with_limits(text: bytes) -> bytes:
         config = json.loads(text)
-        config[SETTINGS_KEY] = limits
+        config[SETTINGS_KEY] = settings
         return json.dumps(config, indent=2).encode()
 
     zip_path = autograder_dir / f"{assignment.name}{ZIP_SUFFIX}"

@@ -25,7 +25,7 @@ from .errors import UsageError
 from .files import atomic_write, safe_name
 from .gradebook import Gradebook, ScoreChange
 from .lms.grades import StudentGrade
-from .notebooks import answer_cell_ids, outputs_differ
+from .notebooks import answer_cell_ids, hand_graded_cells, outputs_differ
 from .render import cell_html, markdown_html, output_html, run_outputs_html
 from .templating import STATIC
 from .templating import render as render_template
@@ -147,9 +147,8 @@ NO_RUN_OUTPUTS = (
 def manual_answer_cells(assignment: Assignment) -> list[str]:
     """The answer cells of the assignment's hand-graded questions: the cells whose outputs the
     grading run keeps for the hand grader ([] when it has no such question)."""
-    if not any(q.manual for q in assignment.questions()):
-        return []
-    return [cell for ids in Answers(assignment).answer_ids.values() for cell in ids]
+    autograder = nbformat.read(assignment.autograder_notebook, as_version=4)
+    return hand_graded_cells(assignment.questions(), autograder)
 
 
 def load_submission(gradebook_dir: Path, sha256: str | None) -> dict | None:

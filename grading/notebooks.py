@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import nbformat
+
+if TYPE_CHECKING:
+    from .assignments import Question
 
 ANSWER_TAG = "otter_answer_cell"
 SOLUTION_TAG = "otter_assign_solution_cell"
@@ -131,6 +135,15 @@ def _merged(kinds: list[str]) -> list[str]:
 
 def _joined_text(outputs: list) -> str:
     return " ".join(t for t in map(_output_text, outputs) if t)
+
+
+def hand_graded_cells(
+    questions: Iterable[Question], autograder_nb: nbformat.NotebookNode
+) -> list[str]:
+    """The student answer cells of the manually graded questions, in the notebook's order of
+    questions: the cells whose outputs the grading run keeps for the hand grader."""
+    found = (answer_cell_ids(autograder_nb, q.solution_cell_ids) for q in questions if q.manual)
+    return list(dict.fromkeys(cell for ids in found for cell in ids))
 
 
 def fill_answers(

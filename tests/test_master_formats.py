@@ -291,9 +291,12 @@ def test_a_master_with_every_feature_builds_reproducibly_and_grades_full(tmp_pat
         names = set(zf.namelist())
         config = json.loads(zf.read("otter_config.json"))
     assert {"tests/q1.py", "files/scores.csv"} <= names and "files/notes.txt" not in names
-    assert config["grading"] == {"cell_timeout": 90.0, "memory_mb": 1024}  # grading.yaml's
-    assert read_autograder(features.autograder_zip).limits == config["grading"]
+    settings = dict(config["grading"])
+    kept = settings.pop("keep_outputs")  # the answer cells of the manual question
+    assert settings == {"cell_timeout": 90.0, "memory_mb": 1024}  # grading.yaml's
+    assert read_autograder(features.autograder_zip).limits == settings
     student = nbformat.read(features.student_notebook, as_version=4)
+    assert kept and set(kept) <= {cell.id for cell in student.cells}
     autograder = nbformat.read(features.autograder_notebook, as_version=4)
     assert (student.nbformat_minor, autograder.nbformat_minor) == (5, 5)
     assert "seed = 3" in student.cells[1].source  # Otter's student seed, the master's id kept

@@ -8,6 +8,7 @@ import csv
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from grading import api
@@ -19,6 +20,7 @@ from grading.gradebook import Gradebook
 from grading.lms.formats import canvas
 from grading.lms.grades import compute_grades
 from grading.model import Submission
+from grading.notebooks import hand_graded_cells
 from grading.outputs import feedback_text, final_grades_csv
 from grading.results import read_result
 from grading.sandbox import Limits, SandboxRun
@@ -58,12 +60,31 @@ def test_an_assignment_sets_its_limits(tmp_path):
         ({"cell_timeout": "2m"}, "cell_timeout must be a positive number of seconds, not '2m'"),
         ({"memory_mb": 1.5}, "memory_mb must be a whole number of MB"),
         ([120], "must be an object"),
+        ({"keep_outputs": "cell-1"}, "keep_outputs must be a list of at most 1000 cell ids"),
+        ({"keep_outputs": ["cell-1", 7]}, "keep_outputs must be a list of at most 1000 cell ids"),
     ],
 )
 def test_a_wrong_setting_names_the_zip_and_the_key(tmp_path, grading, problem):
     with pytest.raises(AutograderError, match="ag.zip: otter_config.json's 'grading'") as error:
         info_of(tmp_path, grading=grading)
     assert problem in str(error.value)
+
+
+def test_the_hand_graded_cells_the_build_names_reach_the_grader(tmp_path, assignment):
+    """The build writes the answer cells of the hand-graded questions into the zip; ``grade``
+    reads them with the zip's settings (no master needed) and a zip without them names none."""
+    built = read_autograder(assignment.autograder_zip, cache=tmp_path / "cache")
+    expected = hand_graded_cells(
+        assignment.questions(), nbformat.read(assignment.autograder_notebook, as_version=4)
+    )
+    manual = [q for q in assignment.questions() if q.manual]
+    assert manual and built.keep_outputs == tuple(expected)
+    assert len(expected) >= len(manual)
+    again = read_autograder(assignment.autograder_zip, cache=tmp_path / "cache")  # cached
+    assert again.keep_outputs == built.keep_outputs
+    kept = info_of(tmp_path, grading={"keep_outputs": ["a", "b"], "cell_timeout": 9})
+    assert kept.keep_outputs == ("a", "b") and kept.limits == {"cell_timeout": 9.0}
+    assert info_of(tmp_path / "plain").keep_outputs is None
 
 
 def test_limits_layer_over_the_defaults_written_once():
