@@ -17,6 +17,7 @@ from pathlib import Path
 from ..api import keep_notebooks, record_result
 from ..autograder import read_autograder
 from ..errors import MissingInput, UsageError
+from ..feedback import refresh_feedback
 from ..gradebook import Gradebook
 from ..model import Rejected, Submission
 from ..outputs import final_grades_csv
@@ -91,6 +92,7 @@ def collect_results(
                         run_id)  # fmt: skip
         summary.rejected = len(record["rejected"])
         unfinished: dict[int, list[str]] = {}
+        recorded: set[str] = set()
         for sha, group in groups.items():
             index = shard_of[sha]
             if book.has_result(sha, info.sha256):
@@ -112,10 +114,12 @@ def collect_results(
             result = read_result(run, folder, engine=ENGINE, isolation="container", timeout=timeout)
             keep_notebooks(out_dir, group[0], folder / "executed.ipynb")
             record_result(book, group, result, info, run_id, out_dir)
+            recorded.add(sha)
             summary.recorded += len(group)
             summary.by_status[result.status] = summary.by_status.get(result.status, 0) + len(group)
         book.finish_run(run_id)
         final_grades_csv(book, info, out_dir / "final_grades.csv")
+    refresh_feedback(out_dir, None, only=recorded)  # the files `grade` writes, the same way
     _shard_problems(summary, results_dir, record["shards"], unfinished)
     return summary
 
