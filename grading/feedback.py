@@ -29,7 +29,7 @@ from .files import atomic_write
 from .gradebook import Gradebook, GradedRow, Mark, Rubric
 from .lms.grades import StudentGrade, compute_grades, recorded_autograder
 from .lms.late import LatePolicy
-from .manual import Answers, load_submission
+from .manual import Answers, load_submission, missing_answer_note
 from .model import GRADED, SCORED, GradeResult, Submission
 from .outputs import _natural, feedback_text, hand_graded_section
 from .render import cell_html, mathml, output_html
@@ -155,10 +155,8 @@ def _answer(
 ) -> str:
     """The answer cells (source as submitted) with the grading run's outputs, math as MathML."""
     cells = answers.cells(notebook, question)
-    if notebook is None:
-        return '<p class="note">[the submitted notebook could not be read]</p>'
-    if not cells:
-        return '<p class="note">[answer cell not found: deleted or its id changed]</p>'
+    if missing := missing_answer_note(notebook, cells):
+        return missing
     parts = []
     for cell in cells:
         parts.append(cell_html(cell, with_outputs=False))

@@ -109,10 +109,8 @@ class Answers:
         -> outputs, ``Gradebook.run_outputs``) beside those it saved, flagged where they
         differ. Without ``run`` (graded before outputs were kept) its saved outputs only."""
         cells = self.cells(notebook, question)
-        if notebook is None:
-            return '<p class="note">[the submitted notebook could not be read]</p>'
-        if not cells:
-            return '<p class="note">[answer cell not found: deleted or its id changed]</p>'
+        if missing := missing_answer_note(notebook, cells):
+            return missing
         parts = []
         for cell in cells:
             if cell.get("cell_type") != "code" or not run:
@@ -149,6 +147,15 @@ def manual_answer_cells(assignment: Assignment) -> list[str]:
     grading run keeps for the hand grader ([] when it has no such question)."""
     autograder = nbformat.read(assignment.autograder_notebook, as_version=4)
     return hand_graded_cells(assignment.questions(), autograder)
+
+
+def missing_answer_note(notebook: dict | None, cells: list[dict]) -> str | None:
+    """What to show instead of an answer that cannot be shown; None when there is one."""
+    if notebook is None:
+        return '<p class="note">[the submitted notebook could not be read]</p>'
+    if not cells:
+        return '<p class="note">[answer cell not found: deleted or its id changed]</p>'
+    return None
 
 
 def load_submission(gradebook_dir: Path, sha256: str | None) -> dict | None:
