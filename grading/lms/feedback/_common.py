@@ -37,6 +37,14 @@ class Delivery:
     unplaced: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def add_zip(self, path: Path, members: list[tuple[str, Path]], upload: str) -> None:
+        """Write the zip of ``members`` (if any) and say where in the LMS it is uploaded."""
+        if not members:
+            return
+        write_zip(path, members)
+        self.written.append(path)
+        self.notes.append(f"{path}: {upload}")
+
 
 def describe(item: FeedbackItem) -> str:
     """ "2001 (Strong, Sam; bulk.zip!strongsam_2001_7_a.ipynb)": who, for a message."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from ...files import safe_name
 from ...ingest.canvas import CanvasName, canvas_name_in
 from ...ingest.roster import Roster
-from ._common import Delivery, FeedbackItem, describe, feedback_name, write_zip
+from ._common import Delivery, FeedbackItem, describe, feedback_name
 
 
 def prefix(parsed: CanvasName) -> str:
@@ -52,12 +52,10 @@ def write(
             continue
         for path in item.files:
             members.append((prefix(parsed) + feedback_name(assignment, path), path))
-    if members:
-        zip_path = out / f"{safe_name(assignment)}-canvas-feedback.zip"
-        write_zip(zip_path, members)
-        done.written.append(zip_path)
-        done.notes.append(
-            f"{zip_path}: upload it on the assignment's page (Upload Submissions, 'Re-upload"
-            " submissions'); each upload adds one comment per student"
-        )
+    done.add_zip(
+        out / f"{safe_name(assignment)}-canvas-feedback.zip",
+        members,
+        "upload it on the assignment's page (Upload Submissions, 'Re-upload submissions');"
+        " each upload adds one comment per student",
+    )
     return done

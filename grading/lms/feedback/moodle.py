@@ -35,7 +35,6 @@ from ._common import (
     feedback_name,
     guard_cell,
     plain_part,
-    write_zip,
 )
 
 WORKSHEET = "moodle_worksheet"
@@ -75,14 +74,12 @@ def write(
         if item.grade.roster is not None:
             placed[id(item.grade.roster)] = item
     stem = safe_name(assignment)
-    if members:
-        zip_path = out / f"{stem}-moodle-feedback.zip"
-        write_zip(zip_path, members)
-        done.written.append(zip_path)
-        done.notes.append(
-            f"{zip_path}: in the assignment, View all submissions -> Grading action -> Upload"
-            " multiple feedback files in a zip"
-        )
+    done.add_zip(
+        out / f"{stem}-moodle-feedback.zip",
+        members,
+        "in the assignment, View all submissions -> Grading action -> Upload multiple feedback"
+        " files in a zip",
+    )
     if roster is None or roster.kind != WORKSHEET:
         done.notes.append(
             "no grading worksheet written: give the assignment's worksheet as --roster (Grading"
