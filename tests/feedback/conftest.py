@@ -4,9 +4,6 @@ the hostile notebooks of tests/web/hostile_cases.py, each with its feedback writ
 
 from __future__ import annotations
 
-import copy
-import hashlib
-import json
 import os
 import shutil
 import sqlite3
@@ -19,10 +16,8 @@ import pytest
 from grading.feedback import refresh_feedback
 from grading.gradebook import Gradebook
 from grading.lms.late import LatePolicy
-from grading.manual import Answers
-from grading.model import GRADED, GradeResult, QuestionScore, Submission
 
-from ..web.hostile_cases import CASES
+from ..web.hostile_cases import CASES, record_hostile_class
 
 ROOT = Path(__file__).resolve().parents[2]
 # A late policy: Canvas flags a submission late without a time; that costs one unit (10%).
@@ -77,40 +72,7 @@ def hostile_feedback(graded_samples, assignment, tmp_path_factory) -> Path:
     q4a answer and q5e_plot outputs, as the grading run's), with its feedback files."""
     _, graded = graded_samples
     out = tmp_path_factory.mktemp("hostile-feedback") / "graded"
-    answers = Answers(assignment)
-    (q4a,) = answers.answer_ids["q4a"]
-    (plot,) = answers.answer_ids["q5e_plot"]
-    points = {q.name: q.points for q in assignment.questions()}
-    with Gradebook(graded / "gradebook.sqlite") as source:
-        autograder = source.latest_autograder()
-        strong = next(r for r in source.rows(autograder) if r.student == "strong")
-        settings = source.run_settings(autograder)
-    notebook = json.loads((graded / "submissions" / f"{strong.sha256}.ipynb").read_text())
-    with Gradebook(out / "gradebook.sqlite") as book:
-        run = book.start_run(autograder, settings["autograder_path"], "podman", None,
-                             autograder=settings.get("autograder"))  # fmt: skip
-        for case in CASES:
-            hostile = copy.deepcopy(notebook)
-            for cell in hostile["cells"]:
-                if cell.get("id") == q4a:
-                    cell["source"] = case.markdown
-                if cell.get("id") == plot:
-                    cell["outputs"] = case.outputs
-            text = json.dumps(hostile)
-            sha = hashlib.sha256(text.encode()).hexdigest()
-            (out / "submissions").mkdir(parents=True, exist_ok=True)
-            (out / "submissions" / f"{sha}.ipynb").write_text(text)
-            submission = Submission(out / "submissions" / f"{sha}.ipynb",
-                                    f"hostile/{case.name}.ipynb", f"hostile-{case.name}", sha,
-                                    "notebook")  # fmt: skip
-            # The payload as the grading run's outputs too (stored unchecked: the page must
-            # hold even what the worker's checks would have stopped).
-            result = GradeResult(GRADED, "podman", "container", [
-                QuestionScore(q, s, points[q]) for q, s in strong.questions.items()],
-                outputs={plot: case.outputs})  # fmt: skip
-            book.record(submission, result, autograder, run,
-                        feedback_path=f"feedback/hostile-{case.name}.txt")  # fmt: skip
-        book.finish_run(run)
+    record_hostile_class(graded, assignment, out, for_feedback=True)
     assert refresh_feedback(out, assignment) == len(CASES)
     return out
 

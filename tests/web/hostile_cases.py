@@ -1,7 +1,9 @@
 """Hostile answers: what a student may put in a notebook to attack the grader who opens it.
 
-Used twice: rendered by ``grading.render`` in test_render.py, and opened in the marking app in
-test_hostile_browser.py. Each answer carries a sentence (``visible``) that must still show.
+Used three times: rendered by ``grading.render`` in test_render.py, opened in the marking app in
+test_hostile_browser.py, and in the students' feedback files (tests/feedback); the last two
+grade them cheaply with ``record_hostile_class``. Each answer carries a sentence (``visible``)
+that must still show.
 ``198.51.100.7`` is a documentation address: the browser tests block and record any request
 to it (none may be attempted), so nothing ever leaves the machine.
 """
@@ -9,7 +11,16 @@ to it (none may be attempted), so nothing ever leaves the machine.
 from __future__ import annotations
 
 import base64
+import copy
+import hashlib
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from grading.assignments import Assignment
+from grading.gradebook import Gradebook
+from grading.manual import Answers
+from grading.model import GRADED, GradeResult, QuestionScore, Submission
 
 OUT = "http://198.51.100.7"
 
@@ -127,3 +138,54 @@ CASES = [
         },
     ),
 ]
+
+
+def record_hostile_class(
+    graded: Path, assignment: Assignment, out: Path, *, for_feedback: bool = False
+) -> Path:
+    """A gradebook in ``out`` with one submission per case: the strong sample of the graded
+    class ``graded`` (its scores copied through Gradebook methods), the case's Markdown payload
+    in its q4a answer and its output payload saved in the q5e_plot cell. ``for_feedback``: the
+    run keeps the graded class's settings, each result its feedback file's path, and the output
+    payload is also the grading run's (stored unchecked: a page must hold even what the
+    worker's checks would have stopped)."""
+    answers = Answers(assignment)
+    (q4a,) = answers.answer_ids["q4a"]
+    (plot,) = answers.answer_ids["q5e_plot"]
+    points = {q.name: q.points for q in assignment.questions()}
+    with Gradebook(graded / "gradebook.sqlite") as source:
+        autograder = source.latest_autograder()
+        strong = next(r for r in source.rows(autograder) if r.student == "strong")
+        settings = source.run_settings(autograder)
+    notebook = json.loads((graded / "submissions" / f"{strong.sha256}.ipynb").read_text())
+    with Gradebook(out / "gradebook.sqlite") as book:
+        if for_feedback:
+            run = book.start_run(autograder, settings["autograder_path"], "podman", None,
+                                 autograder=settings.get("autograder"))  # fmt: skip
+        else:
+            run = book.start_run(autograder, "autograder.zip", "podman", None)
+        for case in CASES:
+            hostile = copy.deepcopy(notebook)
+            for cell in hostile["cells"]:
+                if cell.get("id") == q4a:
+                    cell["source"] = case.markdown
+                if cell.get("id") == plot:
+                    cell["outputs"] = case.outputs
+            text = json.dumps(hostile)
+            sha = hashlib.sha256(text.encode()).hexdigest()
+            path = out / "submissions" / f"{sha}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            submission = Submission(path, f"hostile/{case.name}.ipynb", f"hostile-{case.name}",
+                                    sha, "notebook")  # fmt: skip
+            scores = [QuestionScore(q, s, points[q]) for q, s in strong.questions.items()]
+            if for_feedback:
+                result = GradeResult(GRADED, "podman", "container", scores,
+                                     outputs={plot: case.outputs})  # fmt: skip
+                book.record(submission, result, autograder, run,
+                            feedback_path=f"feedback/hostile-{case.name}.txt")  # fmt: skip
+            else:
+                book.record(submission, GradeResult(GRADED, "podman", "container", scores),
+                            autograder, run)  # fmt: skip
+        book.finish_run(run)
+    return out

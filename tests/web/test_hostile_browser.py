@@ -8,19 +8,14 @@ q4a answer carries the Markdown payload, the q5e_plot cell the output payloads.
 
 from __future__ import annotations
 
-import copy
-import hashlib
-import json
 from pathlib import Path
 
 import pytest
 
 from grading.gradebook import Gradebook
-from grading.manual import Answers
-from grading.model import GRADED, GradeResult, QuestionScore, Submission
 
 from .conftest import Watched, login, start_server, stop_server
-from .hostile_cases import CASES, OUT
+from .hostile_cases import CASES, OUT, record_hostile_class
 
 pytestmark = pytest.mark.slow
 
@@ -28,36 +23,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def hostile_out(graded_samples, assignment, tmp_path_factory) -> Path:
     _, graded = graded_samples
-    out = tmp_path_factory.mktemp("hostile") / "graded"
-    answers = Answers(assignment)
-    (q4a,) = answers.answer_ids["q4a"]
-    (plot,) = answers.answer_ids["q5e_plot"]
-    points = {q.name: q.points for q in assignment.questions()}
-    with Gradebook(graded / "gradebook.sqlite") as source:
-        autograder = source.latest_autograder()
-        strong = next(r for r in source.rows(autograder) if r.student == "strong")
-    notebook = json.loads((graded / "submissions" / f"{strong.sha256}.ipynb").read_text())
-    with Gradebook(out / "gradebook.sqlite") as book:
-        run = book.start_run(autograder, "autograder.zip", "podman", None)
-        for case in CASES:
-            hostile = copy.deepcopy(notebook)
-            for cell in hostile["cells"]:
-                if cell.get("id") == q4a:
-                    cell["source"] = case.markdown
-                if cell.get("id") == plot:
-                    cell["outputs"] = case.outputs
-            text = json.dumps(hostile)
-            sha = hashlib.sha256(text.encode()).hexdigest()
-            path = out / "submissions" / f"{sha}.ipynb"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-            submission = Submission(path, f"hostile/{case.name}.ipynb", f"hostile-{case.name}",
-                                    sha, "notebook")  # fmt: skip
-            result = GradeResult(GRADED, "podman", "container", [
-                QuestionScore(q, s, points[q]) for q, s in strong.questions.items()])  # fmt: skip
-            book.record(submission, result, autograder, run)
-        book.finish_run(run)
-    return out
+    return record_hostile_class(graded, assignment, tmp_path_factory.mktemp("hostile") / "graded")
 
 
 @pytest.fixture(scope="module")
