@@ -2,7 +2,8 @@
 
 Grades the same N varied submissions (correct, partly wrong, crashing, timing out) in one run on
 one machine: sequential ``otter run``, per-submission containers running ``otter run`` (otter
-mode), the warm engine, and the floor: bare execution of the same cells in a warm process.
+mode), the warm engine, and the floor: bare execution of the same cells in a warm process
+(``time_ceiling``, the floor on every core at once, serves the other suites).
 Prints medians, 95th percentiles, wall time, peak memory and the ratios the targets are about.
 """
 
@@ -134,6 +135,98 @@ def time_floor(submissions: list[Path], zip_path: Path) -> Measurement:
     the same time limit as in the pipeline. ``by_cell`` keeps each cell's median, named by the
     cell's id and first line: where the floor goes.
     """
+    transform = _warm()
+    seconds, peak = [], 0.0
+    per_cell: dict[str, list[float]] = {}
+    labels: dict[str, str] = {}
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
+        _unpack_files(zip_path, Path(tmp))
+        for path in submissions:
+            code, run = _bare_notebook(path, tmp, transform)
+            seconds.append(run.seconds)
+            peak = max(peak, run.peak_memory_mb)
+            for index, (cell, cost) in enumerate(zip(code, run.cells, strict=False)):
+                cell_id = cell.get("id") or f"code cell {index + 1}"
+                if cell_id not in per_cell:  # named after its first line in the first notebook
+                    labels[cell_id] = (cell.source.strip().splitlines() or [""])[0][:40]
+                per_cell.setdefault(cell_id, []).append(cost)
+    by_cell = {f"{i} `{labels[i]}`": statistics.median(costs) for i, costs in per_cell.items()}
+    return Measurement("floor: bare cells, warm process", seconds, time.monotonic() - started,
+                       peak, 1, by_cell)  # fmt: skip
+
+
+RESULTS = "bench-ceiling-results.json"  # a core's notebooks: index, seconds, peak MB
+
+
+def time_ceiling(submissions: list[Path], zip_path: Path, cores: int | None = None) -> Measurement:
+    """The floor on every core at once, measured: what this machine's cores can do at best.
+
+    ``cores`` warm processes, forked from one warm parent (they share its imports as the
+    workers' zygotes do), take the next notebook in turn as the pipeline's workers do, and run
+    it as the floor does (a child forked per notebook, the cells bare). ``wall`` is the whole
+    list's, so ``per_submission`` is the ceiling per notebook; ``seconds`` are each notebook's
+    while every core runs (against the floor's alone: whether the cores scale).
+    """
+    cores = cores or os.cpu_count() or 1
+    transform = _warm()
+    with tempfile.TemporaryDirectory(prefix="bench-ceiling-") as tmp:
+        folders = [Path(tmp) / f"core{k}" for k in range(cores)]
+        for folder in folders:  # a folder each: two notebooks at once write no file of the other
+            folder.mkdir()
+            _unpack_files(zip_path, folder)
+        queue, feed = os.pipe()  # the notebooks' indices, 4 bytes each
+        started = time.monotonic()
+        pids = []
+        for folder in folders:
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - a core's warm process
+                try:
+                    os.close(feed)
+                    _take_notebooks(submissions, queue, folder, transform)
+                finally:
+                    os._exit(1)
+            pids.append(pid)
+        os.close(queue)
+        records = b"".join(i.to_bytes(4, "little") for i in range(len(submissions)))
+        for chunk in range(0, len(records), 4096):  # <= PIPE_BUF: no record split between reads
+            os.write(feed, records[chunk : chunk + 4096])
+        os.close(feed)  # the end of the queue: each core's process exits at it
+        failed = [pid for pid in pids if os.waitpid(pid, 0)[1] != 0]
+        wall = time.monotonic() - started
+        if failed:
+            raise RuntimeError(f"ceiling: {len(failed)} of {cores} warm processes failed")
+        done = [run for folder in folders for run in json.loads((folder / RESULTS).read_text())]
+    if sorted(i for i, _, _ in done) != list(range(len(submissions))):
+        raise RuntimeError("ceiling: a notebook was run twice or not at all")
+    seconds = [s for _, s, _ in sorted(done)]
+    peak = max((m for _, _, m in done), default=0.0)
+    return Measurement(f"ceiling: the floor on {cores} cores at once", seconds, wall, peak, cores)
+
+
+def _take_notebooks(
+    submissions: list[Path], queue: int, folder: Path, transform: Callable[[str], str]
+) -> None:  # pragma: no cover - a core's warm process
+    """Run the next notebook from ``queue`` (4-byte indices) until it is empty, then exit."""
+    done = []
+    while record := os.read(queue, 4):
+        index = int.from_bytes(record, "little")
+        _, run = _bare_notebook(submissions[index], str(folder), transform)
+        done.append((index, run.seconds, run.peak_memory_mb))
+    (folder / RESULTS).write_text(json.dumps(done))
+    os._exit(0)
+
+
+@dataclass(frozen=True)
+class BareRun:
+    seconds: float  # the notebook, from the fork to the child's exit
+    cells: list[float]  # each code cell's
+    peak_memory_mb: float
+
+
+def _warm() -> Callable[[str], str]:
+    """Make this process what the floor forks from: the worker's imports, frozen out of the
+    collector's sight as the worker's zygote does. Returns IPython's cell transformer."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     from .sandbox.worker.zygote import preload
@@ -143,43 +236,40 @@ def time_floor(submissions: list[Path], zip_path: Path) -> Measurement:
 
     gc.collect()
     gc.freeze()  # as the worker's zygote does before it forks
+    return TransformerManager().transform_cell
 
-    transform = TransformerManager().transform_cell
-    seconds, peak = [], 0.0
-    per_cell: dict[str, list[float]] = {}
-    labels: dict[str, str] = {}
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
-        with zipfile.ZipFile(zip_path) as archive:
-            for member in archive.namelist():
-                if member.startswith("files/"):
-                    target = Path(tmp) / member.removeprefix("files/")
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(archive.read(member))
-        for path in submissions:
-            nb = nbformat.read(path, as_version=4)
-            code = [c for c in nb.cells if c.cell_type == "code"]
-            cells = [transform(c.source) for c in code]
-            report, report_in_child = os.pipe()
-            t0 = time.monotonic()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the child
-                os.close(report)
-                _run_bare(cells, tmp, report_in_child)
-            os.close(report_in_child)
-            with os.fdopen(report, "rb") as reported:
-                cell_seconds = json.loads(reported.read() or b"[]")
-            _, _, usage = os.wait4(pid, 0)
-            seconds.append(time.monotonic() - t0)
-            peak = max(peak, usage.ru_maxrss / 1024)
-            for index, (cell, cost) in enumerate(zip(code, cell_seconds, strict=False)):
-                cell_id = cell.get("id") or f"code cell {index + 1}"
-                if cell_id not in per_cell:  # named after its first line in the first notebook
-                    labels[cell_id] = (cell.source.strip().splitlines() or [""])[0][:40]
-                per_cell.setdefault(cell_id, []).append(cost)
-    by_cell = {f"{i} `{labels[i]}`": statistics.median(costs) for i, costs in per_cell.items()}
-    return Measurement("floor: bare cells, warm process", seconds, time.monotonic() - started,
-                       peak, 1, by_cell)  # fmt: skip
+
+def _unpack_files(zip_path: Path, folder: Path) -> None:
+    """The autograder zip's ``files/`` (the data the notebook reads) where the cells run."""
+    with zipfile.ZipFile(zip_path) as archive:
+        for member in archive.namelist():
+            if member.startswith("files/") and not member.endswith("/"):
+                target = folder / member.removeprefix("files/")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(archive.read(member))
+
+
+def _bare_notebook(
+    path: Path, folder: str, transform: Callable[[str], str]
+) -> tuple[list[nbformat.NotebookNode], BareRun]:
+    """One notebook's code cells, run bare in a child forked from this (warm) process."""
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    cells = [transform(c.source) for c in code]
+    report, report_in_child = os.pipe()
+    t0 = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.close(report)
+            _run_bare(cells, folder, report_in_child)
+        finally:
+            os._exit(1)
+    os.close(report_in_child)
+    with os.fdopen(report, "rb") as reported:
+        cell_seconds = json.loads(reported.read() or b"[]")
+    _, _, usage = os.wait4(pid, 0)
+    return code, BareRun(time.monotonic() - t0, cell_seconds, usage.ru_maxrss / 1024)
 
 
 def _run_bare(cells: list[str], folder: str, report: int) -> None:  # pragma: no cover - a child

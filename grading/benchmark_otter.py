@@ -7,11 +7,14 @@ OK-format fixtures ``tests/otter_compat`` builds after Otter's own) or an Otter 
 answers). A class of ``--class-size`` distinct notebooks (copies that differ by one comment
 cell) is graded by ``python -m grading grade`` cold (no service running) and warm (its workers
 up), ``--runs`` times each; sequential ``otter run`` is timed on ``--otter-notebooks`` of them
-and counted for the whole class. ``--write FILE`` replaces the table between the markers.
+and counted for the whole class; the floor (its cells bare, one notebook at a time) and the
+ceiling (the floor on every core at once) on all of them. The seconds per phase are the warm
+runs' workers'. ``--write FILE`` replaces the table between the markers.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 from collections.abc import Callable
@@ -21,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from .assignments import discover
-from .benchmark import time_otter_run
+from .benchmark import time_ceiling, time_floor, time_otter_run
 from .benchmark_classes import markdown_table, phases, stop_service, time_grade, write_table
 from .build import build
 from .errors import UsageError
@@ -29,8 +32,9 @@ from .notebooks import reference_submission
 
 START, END = "<!-- benchmark:otter:start -->", "<!-- benchmark:otter:end -->"
 HEADER = ["assignment", "notebooks", "grade, cold (s)", "grade, warm (s)",
-          "s / notebook, warm", "sequential otter run (s / notebook)", "warm vs otter run",
-          "cold vs otter run"]  # fmt: skip
+          "s / notebook, warm", "sequential otter run (s / notebook)", "floor (s / notebook)",
+          "ceiling (s / notebook)", "warm vs otter run", "cold vs otter run", "warm vs floor",
+          "cold vs floor", "warm vs ceiling", "cold vs ceiling"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,14 +51,19 @@ class Result:
     cold: tuple[float, ...]
     warm: tuple[float, ...]
     otter: float  # seconds per notebook, median
-    phases: dict[str, float]
+    phases: dict[str, float]  # medians over the warm runs' logs
+    floor: float  # seconds per notebook, median, one at a time
+    ceiling: float  # seconds of wall time per notebook, the floor on every core at once
+    floor_busy: float  # a notebook's median while every core runs the floor
 
     def cells(self) -> list[str]:
         cold, warm = statistics.median(self.cold), statistics.median(self.warm)
-        sequential = self.otter * self.size
+        sequential, floor, ceiling = (x * self.size for x in (self.otter, self.floor, self.ceiling))
         return [self.case.label, str(self.size), _runs(self.cold), _runs(self.warm),
-                f"{warm / self.size:.2f}", f"{self.otter:.2f}", f"{sequential / warm:.1f}x",
-                f"{sequential / cold:.1f}x"]  # fmt: skip
+                f"{warm / self.size:.2f}", f"{self.otter:.2f}", f"{self.floor:.3f}",
+                f"{self.ceiling:.3f}", f"{sequential / warm:.1f}x", f"{sequential / cold:.1f}x",
+                f"{warm / floor:.2f}x", f"{cold / floor:.2f}x", f"{warm / ceiling:.2f}x",
+                f"{cold / ceiling:.2f}x"]  # fmt: skip
 
 
 def _runs(walls: tuple[float, ...]) -> str:
@@ -117,21 +126,25 @@ def run_otter_suite(
     print_fn: Callable[[str], None] = print,
 ) -> list[Result]:
     results = []
+    cores = os.cpu_count() or 1  # `grade` runs one worker per core
     with tempfile.TemporaryDirectory(prefix="bench-otter-") as tmp:
         root = Path(tmp)
         all_cases = list(cases) + [master_case(m, root / f"m{i}") for i, m in enumerate(masters)]
         for n, case in enumerate(all_cases):
             paths = make_class(case, size, root / f"class{n}")
+            floor = time_floor(paths, case.autograder_zip).median
+            top = time_ceiling(paths, case.autograder_zip, cores)
             otter = time_otter_run(paths[:otter_notebooks], case.autograder_zip).median
-            cold, warm = [], []
-            out = root
+            cold, warm, warm_outs = [], [], []
             for run in range(runs):
                 stop_service(engine)
-                out = root / f"out{n}-cold{run}"
-                cold.append(time_grade(case.autograder_zip, paths, out, engine))
-                warm_out = root / f"out{n}-warm{run}"
-                warm.append(time_grade(case.autograder_zip, paths, warm_out, engine))
-            results.append(Result(case, size, tuple(cold), tuple(warm), otter, phases(out)))
+                cold.append(time_grade(case.autograder_zip, paths, root / f"out{n}-cold{run}",
+                                       engine))  # fmt: skip
+                warm_outs.append(root / f"out{n}-warm{run}")
+                warm.append(time_grade(case.autograder_zip, paths, warm_outs[-1], engine))
+            results.append(Result(case, size, tuple(cold), tuple(warm), otter,
+                                  phases(*warm_outs), floor, top.per_submission,
+                                  top.median))  # fmt: skip
             print_fn(" | ".join(results[-1].cells()))
     lines = [
         *markdown_table(HEADER, [r.cells() for r in results]),
@@ -139,10 +152,14 @@ def run_otter_suite(
         f"Medians of {runs} run(s) (each run in brackets); `otter run` timed on"
         f" {otter_notebooks} notebooks of each class, its median counted for the whole class."
         " Warm: the same class graded again while the first run's workers are up (its"
-        " results are not reused: a new output folder). Seconds per phase in the warm worker"
-        " (medians): "
+        " results are not reused: a new output folder). Floor: the class's cells bare, one"
+        f" notebook at a time (median); ceiling: the floor on the {cores} cores at once, wall"
+        " time per notebook (a notebook's median meanwhile: "
+        + "; ".join(f"{r.case.label} {r.floor_busy:.3f} s" for r in results)
+        + "). Seconds per phase in the warm runs' workers (medians over their logs): "
         + "; ".join(
-            f"{r.case.label}: " + ", ".join(f"{k} {v:.3f}" for k, v in r.phases.items())
+            f"{r.case.label}: "
+            + (", ".join(f"{k} {v:.3f}" for k, v in r.phases.items()) or "no phase line")
             for r in results
         )
         + ".",

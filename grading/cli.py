@@ -511,14 +511,15 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     bench.add_argument("--class-size", type=int, default=30, help="otter: notebooks per class")
     bench.add_argument("--sizes", type=int, nargs="+", default=[30, 200], help="classes: sizes")
-    bench.add_argument("--engine", choices=ENGINE_CHOICES, default="auto", help="classes")
-    bench.add_argument("--write", help="classes: write the table into this Markdown file")
+    bench.add_argument("--engine", choices=ENGINE_CHOICES, default="auto", help="classes, otter")
+    bench.add_argument("--write", help="classes, otter: write the table into this Markdown file")
     bench.add_argument(
-        "--runs", type=int, default=1, help="classes: grade each row this many times (median)"
+        "--runs", type=int, default=1, help="classes, otter: grade each row this many times"
     )
     bench.add_argument(
-        "--otter-notebooks", type=int, help="classes: time `otter run` on this many (default: all)"
-    )
+        "--otter-notebooks", type=int,
+        help="classes, otter: time `otter run` on this many (default: all; otter: 6)",
+    )  # fmt: skip
     bench.add_argument("-n", "--submissions", type=int, default=200)
     bench.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     bench.add_argument(
