@@ -287,7 +287,8 @@ class WarmEngine:
         zip_data = base64.b64encode(zip_bytes).decode("ascii")
         zip_sha = hashlib.sha256(zip_bytes).hexdigest()
         with contextlib.suppress(BrokenPipeError, OSError):
-            worker.send({"autograder": zip_data, "preload": self.preloads.of(zip_sha)})
+            worker.send({"preload": self.preloads.of(zip_sha)})  # read before the zygote forks
+            worker.send({"autograder": zip_data})  # read after: none of it in a student's memory
         ready = worker.receive(START_SECONDS)
         if not ready or not ready.get("ready"):
             self._stop(worker)
@@ -310,31 +311,34 @@ class WarmEngine:
 
 
 class Preloads:
-    """Per autograder zip, the installed packages its notebooks imported (the worker reports
-    them), kept in the cache folder: a worker started for that zip, now or in a later ``grade``,
-    imports them before its first student process (an assignment's sklearn: a second each)."""
+    """Per autograder zip, the installed packages its notebooks import (the worker reports them),
+    kept in the cache folder: a worker started for that zip, now or in a later ``grade``, imports
+    those and only those before its first student process (an assignment's sklearn: a second
+    each; scipy and pandas it does not use: half a second of a cold start). None for a zip no
+    worker has graded yet: its worker imports what notebooks commonly do."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder or cache_dir() / "preload"
-        self._known: dict[str, list[str]] = {}
+        # "imports", not the earlier "preload": those lists left out what every worker imported.
+        self.folder = folder or cache_dir() / "imports"
+        self._known: dict[str, list[str] | None] = {}
 
-    def of(self, zip_sha: str) -> list[str]:
+    def of(self, zip_sha: str) -> list[str] | None:
         if zip_sha not in self._known:
             try:
                 names = json.loads((self.folder / f"{zip_sha}.json").read_text())
             except (OSError, ValueError):
-                names = []
+                names = None
             valid = isinstance(names, list) and all(isinstance(n, str) for n in names)
-            self._known[zip_sha] = names[:50] if valid else []
+            self._known[zip_sha] = names[:50] if valid else None
         return self._known[zip_sha]
 
     def learn(self, zip_sha: str, imports: object) -> None:
         if not isinstance(imports, list):
             return
         known = self.of(zip_sha)
-        new = sorted({str(n)[:100] for n in imports if isinstance(n, str)} - set(known))
-        if new:
-            self._known[zip_sha] = sorted(known + new)[:50]
+        new = sorted({str(n)[:100] for n in imports if isinstance(n, str)} - set(known or []))
+        if new or known is None:
+            self._known[zip_sha] = sorted((known or []) + new)[:50]
             with contextlib.suppress(OSError):
                 atomic_write(self.folder / f"{zip_sha}.json", json.dumps(self._known[zip_sha]))
 

@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from grading.sandbox.warm import Preloads
+from grading.sandbox.worker.zygote import importable_packages, notebook_imports
 
 from .test_otter_semantics import _zip, exception_test
 
@@ -67,9 +68,48 @@ def test_a_package_one_notebook_imported_is_already_there_for_the_next(tmp_path)
 
 def test_the_host_keeps_what_each_zip_imports_for_later_workers(tmp_path):
     preloads = Preloads(tmp_path)
-    assert preloads.of("abc") == []
+    assert preloads.of("abc") is None  # never graded: its worker imports the common packages
     preloads.learn("abc", ["sklearn", "pandas", 7])
     preloads.learn("abc", ["pandas"])
     assert Preloads(tmp_path).of("abc") == ["pandas", "sklearn"]  # kept on disk, sorted
+    preloads.learn("plain", [])  # graded, and imports nothing worth preloading: known as such
+    assert Preloads(tmp_path).of("plain") == []
     (tmp_path / "bad.json").write_text('{"not": "a list"}')
-    assert Preloads(tmp_path).of("bad") == []
+    assert Preloads(tmp_path).of("bad") is None
+
+
+PRELOAD = """
+import json, sys
+from grading.sandbox.worker.zygote import preload
+preload(json.loads(sys.argv[1]))
+print(json.dumps({m: m in sys.modules for m in ("pandas", "scipy.special", "scipy.optimize")}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("learned", "expected"),
+    [
+        (None, {"pandas": True, "scipy.special": True, "scipy.optimize": True}),
+        ([], {"pandas": False, "scipy.special": False, "scipy.optimize": False}),
+        (["scipy.special"], {"pandas": False, "scipy.special": True, "scipy.optimize": False}),
+    ],
+)
+def test_a_worker_imports_what_its_assignment_uses(learned, expected):
+    """A known assignment's worker imports its packages and nothing more (the cold start)."""
+    args = [sys.executable, "-c", PRELOAD, json.dumps(learned)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == expected
+
+
+def test_what_a_notebook_imports_is_read_from_its_cells():
+    """A package the worker had already imported is not new in the student process: the cells'
+    import statements still name it, submodule included, for the next worker to preload."""
+    cells = [
+        "import numpy as np\nfrom scipy.special import expit",
+        "  import a.b, c\nx = 'import no'",
+        "from . import mine\n%matplotlib inline\nfrom matplotlib import pyplot",
+    ]
+    assert notebook_imports(cells) == ["a.b", "matplotlib", "numpy", "scipy.special"]
+    assert importable_packages(["scipy.special", "numpy", "otter", "nope.x", "a b", 3]) == [
+        "numpy", "scipy.special"]  # fmt: skip

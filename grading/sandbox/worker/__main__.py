@@ -1,7 +1,8 @@
 """``python -m worker serve|batch``: the grading worker's entry points inside the sandbox.
 
-serve  JSON lines on stdin/stdout: first ``{"autograder": <zip, base64>, "preload": [...]}``
-       (packages earlier workers saw this assignment's notebooks import), then one
+serve  JSON lines on stdin/stdout: first ``{"preload": [...]}`` (packages earlier workers saw
+       this assignment's notebooks import, null for an assignment not seen yet), then, once the
+       zygote is forked, ``{"autograder": <zip, base64>}``, then one
        ``{"id", "name", "notebook": <base64>, "files": {name: <base64>}, "keep": [cell id]}``
        per submission (the files the student submitted beside the notebook, and the cells of
        hand-graded questions whose outputs to keep, both optional); each answered by
@@ -86,8 +87,10 @@ def serve(args: argparse.Namespace) -> int:
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything else printed goes to the log, never into the protocol
     _shield_grader(args)
-    preload()
-    zygote = Zygote.start()
+    learned = json.loads(_first_line() or "{}").get("preload")  # None: not graded before
+    packages = importable_packages(learned) if isinstance(learned, list) else None
+    preload(packages)
+    zygote = Zygote.start()  # before the tests are read: nothing of them in a student's memory
     settings = _settings(args)
     first = json.loads(sys.stdin.readline() or "{}")
     autograder = Autograder(
@@ -95,9 +98,7 @@ def serve(args: argparse.Namespace) -> int:
         _private_dir(args.private),
         keep_tests_on_disk=separate_user(settings.uid),
     )
-    learned = importable_packages(first.get("preload") or [])  # what earlier workers saw
-    zygote.preload(learned)
-    autograder.preloaded.update(learned)
+    autograder.preloaded.update(packages or [])
     protocol.write(json.dumps({"ready": True}) + "\n")
     protocol.flush()
     for line in sys.stdin:
@@ -115,6 +116,15 @@ def serve(args: argparse.Namespace) -> int:
         protocol.flush()
     zygote.stop()
     return 0
+
+
+def _first_line(limit: int = 1 << 16) -> str:
+    """The first line of stdin, read a byte at a time: ``sys.stdin`` would read ahead into its
+    buffer what follows (the tests), and the zygote forked next would keep that in its memory."""
+    line = bytearray()
+    while len(line) < limit and (byte := os.read(0, 1)) not in (b"", b"\n"):
+        line += byte
+    return line.decode("utf-8", "replace")
 
 
 def refuse_readable(paths: list[Path]) -> None:

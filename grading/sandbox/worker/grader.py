@@ -33,7 +33,7 @@ from .student_imports import student_modules
 from .summary import summarise
 from .tamper import scan_cells
 from .workfolder import WorkFolder
-from .zygote import Zygote, importable_packages
+from .zygote import Zygote, importable_packages, notebook_imports
 
 MAX_REPLAYS = 3
 REPLAY_MESSAGE = "this cell stopped the grading kernel ({why}); it was skipped"
@@ -205,7 +205,11 @@ class NotebookRun:
                     self._check_path(path)
             report = self.session.request({"op": "report"}, self.settings.cell_timeout)
             replaced = list(report.get("replaced", []))
-            self.imports = importable_packages(report.get("imports") or [])
+            reported = report.get("imports")  # the student process's word: checked
+            reported = reported if isinstance(reported, list) else []
+            self.imports = importable_packages(
+                [*notebook_imports(c["source"] for c in cells), *reported]
+            )
         except StudentGone:
             replaced = []
         if time.monotonic() >= self.deadline:  # a test's call ran into the deadline

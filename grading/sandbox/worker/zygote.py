@@ -11,14 +11,17 @@ import contextlib
 import fcntl
 import functools
 import gc
+import importlib
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import socket
 import stat
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -28,8 +31,18 @@ from .sandboxing import ChildLimits, drop_privileges
 CHANNEL_FDS = 100  # the student's ends of the channel: at or above this descriptor
 
 
-def preload() -> None:
-    """Import what notebooks use, once, in the warm parent (~1 s that no student process pays)."""
+# What notebooks commonly import and are slow to: imported for an assignment not graded yet.
+COMMON_PACKAGES = ("scipy.integrate", "scipy.optimize", "scipy.special", "pandas", "seaborn")
+
+
+def preload(packages: list[str] | None = None) -> None:
+    """Import what notebooks use, once, in the warm parent (~1 s that no student process pays).
+
+    ``packages``: what this assignment's notebooks were seen to import (``importable_packages``);
+    None for an assignment not seen yet, which gets ``COMMON_PACKAGES``. Every student process
+    needs numpy, matplotlib's inline backend and IPython (its shell): those always. Importing
+    only what the assignment uses is most of a cold worker's start (scipy and pandas ~0.5 s).
+    """
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ["MPLBACKEND"] = "Agg"
@@ -42,15 +55,13 @@ def preload() -> None:
     _keep_fonts_for_children()
     import matplotlib_inline.backend_inline  # noqa: F401
     import numpy  # noqa: F401
-    import scipy.integrate  # noqa: F401
-    import scipy.optimize  # noqa: F401
-    import scipy.special  # noqa: F401
     from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
 
-    for optional in ("pandas", "seaborn"):  # common in notebooks, slow to import
-        with contextlib.suppress(ImportError):
-            __import__(optional)
-    _draw_one_figure(matplotlib.pyplot)
+    for name in COMMON_PACKAGES if packages is None else packages:
+        with contextlib.suppress(Exception):  # a package that fails to import: the student's
+            importlib.import_module(name)
+    if packages is None or "matplotlib" in {name.split(".")[0] for name in packages}:
+        _draw_one_figure(matplotlib.pyplot)
 
 
 def _font_list_from_image() -> None:
@@ -169,8 +180,6 @@ def _zygote_main(sock: socket.socket) -> None:  # pragma: no cover - the zygote 
 
 
 def _import_more(modules: list) -> None:  # pragma: no cover - the zygote process
-    import importlib
-
     for name in modules:
         with contextlib.suppress(Exception):
             importlib.import_module(str(name))
@@ -180,8 +189,9 @@ def _import_more(modules: list) -> None:  # pragma: no cover - the zygote proces
 
 # Installed packages a student's import never puts in the zygote: side effects on import
 # (a browser, a window, printing), or thread pools that a fork would leave half-copied.
+# (``otter``: a student process gets the grader's stand-in for it, never the package.)
 NOT_PRELOADED = {"antigravity", "this", "tkinter", "turtle", "idlelib", "torch", "tensorflow",
-                 "jax", "jaxlib", "keras", "ray", "dask", "numba", "pyspark"}  # fmt: skip
+                 "jax", "jaxlib", "keras", "ray", "dask", "numba", "pyspark", "otter"}  # fmt: skip
 
 
 @functools.cache
@@ -219,10 +229,25 @@ def _installed(name: str) -> bool:
 
 
 def importable_packages(names: list) -> list[str]:
-    """Of the top-level modules a student process imported, the installed third-party packages
-    worth importing in the zygote (never the student's own files: they are no package)."""
-    wanted = {str(n) for n in names if isinstance(n, str)} - NOT_PRELOADED
-    return sorted(n for n in wanted if _installed(n))[:50]
+    """Of the modules a notebook imported (``scipy`` or ``scipy.special``), those of installed
+    third-party packages worth importing in the zygote (never the student's own files: they
+    are no package)."""
+    wanted = set()
+    for name in names:
+        parts = str(name).split(".") if isinstance(name, str) else [""]
+        if all(part.isidentifier() for part in parts) and parts[0] not in NOT_PRELOADED:
+            wanted.add(str(name))
+    return sorted(n for n in wanted if _installed(n.split(".")[0]))[:50]
+
+
+IMPORT_LINE = re.compile(r"^[ \t]*(?:import|from)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
+
+
+def notebook_imports(sources: Iterable[str]) -> list[str]:
+    """The modules the cells' import statements name (``scipy.special``), read, not run: a
+    package the zygote had already imported never shows in the student process's new modules,
+    yet the next worker, which imports only what the assignment uses, needs to know it."""
+    return sorted({m.group(1).rstrip(".") for s in sources for m in IMPORT_LINE.finditer(s)})
 
 
 def _student_main(prototype, sock, devnull: int, fds: list[int], request: dict) -> None:
