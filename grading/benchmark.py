@@ -47,6 +47,9 @@ class Measurement:
     peak_memory_mb: float
     workers: int
     by_cell: dict[str, float] = field(default_factory=dict)  # floor only: median s per cell
+    # floor only: per submission, the seconds drawing the kept cells' figures as the worker does
+    # (not in ``seconds``: the floor stays the cells alone)
+    drawn: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -133,18 +136,24 @@ def time_floor(submissions: list[Path], zip_path: Path) -> Measurement:
 
     No kernel, no Otter, no tests, no isolation: what the cells themselves cost. A cell gets
     the same time limit as in the pipeline. ``by_cell`` keeps each cell's median, named by the
-    cell's id and first line: where the floor goes.
+    cell's id and first line: where the floor goes. The figures of the cells whose outputs the
+    grading run keeps (hand-graded plots) are drawn as the worker draws them, timed apart
+    (``drawn``): what keeping them costs at the least.
     """
+    from .autograder import read_autograder
+
+    keep = set(read_autograder(zip_path).keep_outputs or [])
     transform = _warm()
-    seconds, peak = [], 0.0
+    seconds, peak, drawn = [], 0.0, []
     per_cell: dict[str, list[float]] = {}
     labels: dict[str, str] = {}
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
         _unpack_files(zip_path, Path(tmp))
         for path in submissions:
-            code, run = _bare_notebook(path, tmp, transform)
+            code, run = _bare_notebook(path, tmp, transform, keep)
             seconds.append(run.seconds)
+            drawn.append(run.drawn)
             peak = max(peak, run.peak_memory_mb)
             for index, (cell, cost) in enumerate(zip(code, run.cells, strict=False)):
                 cell_id = cell.get("id") or f"code cell {index + 1}"
@@ -153,7 +162,7 @@ def time_floor(submissions: list[Path], zip_path: Path) -> Measurement:
                 per_cell.setdefault(cell_id, []).append(cost)
     by_cell = {f"{i} `{labels[i]}`": statistics.median(costs) for i, costs in per_cell.items()}
     return Measurement("floor: bare cells, warm process", seconds, time.monotonic() - started,
-                       peak, 1, by_cell)  # fmt: skip
+                       peak, 1, by_cell, drawn)  # fmt: skip
 
 
 RESULTS = "bench-ceiling-results.json"  # a core's notebooks: index, seconds, peak MB
@@ -219,9 +228,10 @@ def _take_notebooks(
 
 @dataclass(frozen=True)
 class BareRun:
-    seconds: float  # the notebook, from the fork to the child's exit
+    seconds: float  # the notebook, from the fork to the child's exit, less ``drawn``
     cells: list[float]  # each code cell's
     peak_memory_mb: float
+    drawn: float = 0.0  # drawing the kept cells' figures
 
 
 def _warm() -> Callable[[str], str]:
@@ -250,12 +260,13 @@ def _unpack_files(zip_path: Path, folder: Path) -> None:
 
 
 def _bare_notebook(
-    path: Path, folder: str, transform: Callable[[str], str]
+    path: Path, folder: str, transform: Callable[[str], str], keep: set[str] = frozenset()
 ) -> tuple[list[nbformat.NotebookNode], BareRun]:
-    """One notebook's code cells, run bare in a child forked from this (warm) process."""
+    """One notebook's code cells, run bare in a child forked from this (warm) process; the
+    figures of the cells whose ids are in ``keep`` drawn after them, timed apart."""
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    cells = [transform(c.source) for c in code]
+    cells = [(transform(c.source), c.get("id") in keep) for c in code]
     report, report_in_child = os.pipe()
     t0 = time.monotonic()
     pid = os.fork()
@@ -267,12 +278,14 @@ def _bare_notebook(
             os._exit(1)
     os.close(report_in_child)
     with os.fdopen(report, "rb") as reported:
-        cell_seconds = json.loads(reported.read() or b"[]")
+        got = json.loads(reported.read() or b"{}")
     _, _, usage = os.wait4(pid, 0)
-    return code, BareRun(time.monotonic() - t0, cell_seconds, usage.ru_maxrss / 1024)
+    cell_seconds, drawn = got.get("cells", []), got.get("drawn", 0.0)
+    seconds = time.monotonic() - t0 - drawn
+    return code, BareRun(seconds, cell_seconds, usage.ru_maxrss / 1024, drawn)
 
 
-def _run_bare(cells: list[str], folder: str, report: int) -> None:  # pragma: no cover - a child
+def _run_bare(cells: list[tuple[str, bool]], folder: str, report: int) -> None:  # pragma: no cover
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
@@ -285,9 +298,14 @@ def _run_bare(cells: list[str], folder: str, report: int) -> None:  # pragma: no
         raise TimeoutError
 
     signal.signal(signal.SIGALRM, alarm)
+    from matplotlib._pylab_helpers import Gcf
+
+    from .sandbox.worker.student import figure_png
+
     namespace: dict = {"__name__": "__main__"}
-    cell_seconds = []
-    for source in cells:
+    cell_seconds, drawn = [], 0.0
+    for source, kept in cells:
+        before = {id(m.canvas.figure) for m in Gcf.get_all_fig_managers()}
         started = time.monotonic()
         signal.setitimer(signal.ITIMER_REAL, LIMITS.cell_timeout)
         try:
@@ -297,8 +315,15 @@ def _run_bare(cells: list[str], folder: str, report: int) -> None:  # pragma: no
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         cell_seconds.append(time.monotonic() - started)
+        if kept:  # as the worker's student process, at the end of a kept cell
+            started = time.monotonic()
+            for manager in Gcf.get_all_fig_managers():
+                if id(manager.canvas.figure) not in before:
+                    with contextlib.suppress(Exception):
+                        figure_png(manager.canvas.figure)
+            drawn += time.monotonic() - started
     with os.fdopen(report, "wb") as reporting:
-        reporting.write(json.dumps(cell_seconds).encode())
+        reporting.write(json.dumps({"cells": cell_seconds, "drawn": drawn}).encode())
     os._exit(0)
 
 

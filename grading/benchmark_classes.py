@@ -218,6 +218,7 @@ def report(rows: list[Row], bare: Measurement, top: Measurement, otter: float, t
     names = list(dict.fromkeys(name for r in by_most for name in r.phases))
     busy = next((r for r in rows if r.label == f"class of {small}, warm"), None)
     total = busy.phases.get("total") if busy else None
+    drawn = statistics.median(bare.drawn) if bare.drawn else 0.0
     busy_line = (
         f"A worker busy per notebook (the warm class of {small}, the worker's median total):"
         f" {total:.3f} s = {total / floor:.2f}x the floor (the target: at most 1.3x), tests"
@@ -225,6 +226,13 @@ def report(rows: list[Row], bare: Measurement, top: Measurement, otter: float, t
         if busy and total is not None
         else f"A worker busy per notebook: no worker log of the warm class of {small} says."
     )
+    if busy and total is not None and drawn:
+        busy_line += (
+            f" Drawing the figures of the hand-graded cells, which the grading run keeps for the"
+            f" graders, takes {drawn:.3f} s of a bare process (median): against the floor with"
+            f" them drawn ({floor + drawn:.3f} s) the worker is busy"
+            f" {total / (floor + drawn):.2f}x."
+        )
     return [
         *markdown_table(HEADER, [r.cells() for r in rows]),
         "",

@@ -32,6 +32,17 @@ from grading.sandbox.worker.grader import PHASES_LABEL
 ROOT = Path(__file__).resolve().parents[1]
 SLEEP = 0.3  # seconds the sleeping cell waits; the zip's files/delay.txt says so
 PHASE_NAMES = ["prepare", "cells", "tests", "channel", "total"]
+TEST_FILE = """from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "q1"
+points = 1
+
+
+@test_case()
+def test_q1(x):
+    assert x > 0
+"""
 
 # The floor and the ceiling fork from a process they warm (the worker's imports, gc.freeze):
 # a process of their own, not the test session.
@@ -45,7 +56,7 @@ for name in ("plain", "sleepy"):
     notebooks = sorted((folder / name).glob("*.ipynb"))
     floor = time_floor(notebooks, folder / "autograder.zip")
     ceiling = time_ceiling(notebooks, folder / "autograder.zip", 2)
-    found[name] = {"floor": [floor.seconds, floor.wall, floor.by_cell],
+    found[name] = {"floor": [floor.seconds, floor.wall, floor.by_cell, floor.drawn],
                    "ceiling": [ceiling.seconds, ceiling.wall, ceiling.workers]}
 print(json.dumps(found))
 """
@@ -55,6 +66,10 @@ def notebook(path: Path, sleeps: bool) -> None:
     cells = [
         nbformat.v4.new_code_cell("x = sum(range(10**5))", id="sum"),
         nbformat.v4.new_code_cell("y = [i * i for i in range(10**4)]", id="squares"),
+        # a hand-graded plot: the grading run keeps its figure (the zip's keep_outputs)
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nplt.plot([1, 4, 9])", id="plot"
+        ),
     ]
     if sleeps:  # reads the zip's files/: the floor runs where it unpacked them
         source = 'import time\ntime.sleep(float(open("delay.txt").read()))'
@@ -66,7 +81,8 @@ def notebook(path: Path, sleeps: bool) -> None:
 def measured(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("bare")
     with zipfile.ZipFile(folder / "autograder.zip", "w") as archive:
-        archive.writestr("otter_config.json", "{}")
+        archive.writestr("otter_config.json", json.dumps({"grading": {"keep_outputs": ["plot"]}}))
+        archive.writestr("tests/q1.py", TEST_FILE)
         archive.writestr("files/", "")  # a folder's own entry, as zip tools write it
         archive.writestr("files/delay.txt", str(SLEEP))
     for name in ("plain", "sleepy"):
@@ -81,8 +97,9 @@ def measured(tmp_path_factory) -> dict:
 
 @pytest.mark.parametrize("name", ["plain", "sleepy"])
 def test_floor_and_ceiling_measure_every_notebook(measured, name):
-    seconds, wall, by_cell = measured[name]["floor"]
-    assert len(seconds) == 3 and all(s > 0 for s in seconds) and wall >= sum(seconds)
+    seconds, wall, by_cell, drawn = measured[name]["floor"]
+    assert len(seconds) == 3 and all(s > 0 for s in seconds) and wall >= sum(seconds) + sum(drawn)
+    assert len(drawn) == 3 and all(d > 0 for d in drawn)  # the kept cell's figure, drawn apart
     assert {key.split(" ")[0] for key in by_cell} >= {"sum", "squares"}
     seconds, wall, workers = measured[name]["ceiling"]
     assert workers == 2 and len(seconds) == 3 and all(s > 0 for s in seconds)
@@ -91,7 +108,7 @@ def test_floor_and_ceiling_measure_every_notebook(measured, name):
 
 
 def test_a_sleeping_cell_costs_the_floor_and_the_ceiling_its_sleep(measured):
-    seconds, wall, by_cell = measured["sleepy"]["floor"]
+    seconds, wall, by_cell, _ = measured["sleepy"]["floor"]
     assert by_cell["sleep `import time`"] >= SLEEP
     assert seconds[1] >= SLEEP and wall >= SLEEP + seconds[0] + seconds[2]
     assert "sleep `import time`" not in measured["plain"]["floor"][2]
@@ -151,6 +168,14 @@ def test_the_report_under_the_table():
         " c2 `plt.figure()` 0.050 s; c3 `x = 1` 0.030 s; the other 1 cells 0.020 s together"
         " (the floor, a whole notebook: 0.300 s).",
     ]
+    drew = Measurement("floor", [0.3] * 30, 9.5, 180.0, 1, by_cell, drawn=[0.1] * 30)
+    busy_line = next(line for line in report(rows, drew, ceiling, otter=6.0, timed=6, runs=3)
+                     if line.startswith("A worker busy"))  # fmt: skip
+    assert busy_line.endswith(
+        "Drawing the figures of the hand-graded cells, which the grading run keeps for the"
+        " graders, takes 0.100 s of a bare process (median): against the floor with them drawn"
+        " (0.400 s) the worker is busy 1.38x."
+    )
     busy = report(rows[:1], floor, ceiling, otter=6.0, timed=6, runs=3)
     assert "A worker busy per notebook: no worker log of the warm class of 30 says." in busy
 

@@ -431,33 +431,33 @@ def make_shell(student: Student):
 
 
 def _cheaper_png(shell) -> None:
-    """Figures of kept cells as PNG in one drawing. The inline backend's ``bbox_inches="tight"``
-    (or a notebook's ``savefig.bbox`` rc) draws each figure twice, and so does matplotlib for a
-    figure whose layout engine is the do-nothing placeholder ``plt.tight_layout()`` leaves
-    behind (its layout pass changes nothing); drawing is the whole cost of keeping outputs.
-    Same pixels, uncropped margins."""
-    from functools import partial
+    """Figures of kept cells as PNG in one drawing (``figure_png``)."""
+    from matplotlib.figure import Figure
 
+    shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png)
+
+
+def figure_png(figure) -> str:
+    """A figure as base64 PNG, drawn once. The inline backend's ``bbox_inches="tight"`` (or a
+    notebook's ``savefig.bbox`` rc) draws each figure twice, and so does matplotlib for a figure
+    whose layout engine is the do-nothing placeholder ``plt.tight_layout()`` leaves behind (its
+    layout pass changes nothing); drawing is the whole cost of keeping outputs. Same pixels,
+    uncropped margins. (The benchmark's floor draws kept figures with it too.)"""
     import matplotlib
     from IPython.core.pylabtools import print_figure
-    from matplotlib.figure import Figure
     from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
-    def png(figure: Figure) -> str:
-        engine = figure.get_layout_engine()
-        placeholder = isinstance(engine, PlaceHolderLayoutEngine)
+    engine = figure.get_layout_engine()
+    placeholder = isinstance(engine, PlaceHolderLayoutEngine)
+    if placeholder:
+        figure._layout_engine = None
+    try:
+        with matplotlib.rc_context({"savefig.bbox": None}):  # a notebook may ask for "tight"
+            return print_figure(figure, fmt="png", base64=True, bbox_inches=None,
+                                pil_kwargs={"compress_level": 1})  # fmt: skip
+    finally:
         if placeholder:
-            figure._layout_engine = None
-        try:
-            with matplotlib.rc_context({"savefig.bbox": None}):  # a notebook may ask for "tight"
-                return draw(figure)
-        finally:
-            if placeholder:
-                figure._layout_engine = engine
-
-    draw = partial(print_figure, fmt="png", base64=True, bbox_inches=None,
-                   pil_kwargs={"compress_level": 1})  # fmt: skip
-    shell.display_formatter.formatters["image/png"].for_type(Figure, png)
+            figure._layout_engine = engine
 
 
 def snapshot_watched() -> dict[str, dict[str, int]]:
