@@ -49,8 +49,8 @@ def notebook_problem(path: Path) -> str | None:
         return "not a Jupyter notebook: no 'nbformat' field"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            nb = nbformat.reads(text, as_version=4)
+        try:  # converted to version 4; validation done once (``reads`` would do it again)
+            nb = nbformat.convert(nbformat.reader.reads(text), 4)
         except Exception as error:  # nbformat raises many types on odd input
             return f"not a readable notebook: {_short(str(error)) or type(error).__name__}"
         try:

@@ -399,11 +399,12 @@ def kept_cells(nb: nbformat.NotebookNode, keep: list[str] | None) -> dict[int, s
 
 
 def read_submission(data: bytes, name: str) -> nbformat.NotebookNode:
-    """The notebook, or a Python script as Otter grades one: a notebook of one cell."""
+    """The notebook, or a Python script as Otter grades one: a notebook of one cell. Not
+    validated again: the host did (``ingest.validate``), and ``nbformat.reads`` only logs."""
     text = data.decode("utf-8")
     if name.endswith(".py"):
         return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(text)])
-    return nbformat.reads(text, as_version=4)
+    return nbformat.convert(nbformat.reader.reads(text), 4)
 
 
 def _base64(files: dict[str, bytes]) -> dict[str, str]:
