@@ -143,6 +143,7 @@ class NotebookRun:
         self.peak_mb = 0.0
         self.solution_cells = 0
         self.phases: dict[str, float] = {}  # seconds, for the log and the benchmark
+        self.start_seconds = self.stop_seconds = 0.0  # the student process's start and end
         self.deadline = 0.0  # time.monotonic() when the whole submission must end
         self.test_seconds = 0.0
         self.extra_files: dict[str, bytes] = {}  # what the student submitted beside the notebook
@@ -198,7 +199,8 @@ class NotebookRun:
             reason = f"the kernel was lost {MAX_REPLAYS + 1} times"
             return {"status": "error", "reason": reason}
         cells_and_checks = time.monotonic() - started - self.phases["prepare"]
-        self.phases["cells"] = cells_and_checks - self.test_seconds
+        self.phases["start"] = self.start_seconds  # the student process: spawned, files laid out
+        self.phases["cells"] = cells_and_checks - self.test_seconds - self.start_seconds
         try:
             for path in self.autograder.test_paths:
                 if not any(path in tf.path or tf.path in path for tf in self.results.values()):
@@ -218,6 +220,7 @@ class NotebookRun:
         outcome = self._outcome(cells, skipped, replaced)
         self.phases["tests"] = self.test_seconds  # every test run, in a check cell or after
         self.phases["channel"] = self.session.channel_seconds  # tests waiting on the student
+        self.phases["stop"] = self.stop_seconds  # its end, its user's processes and files gone
         self.phases["total"] = time.monotonic() - started
         outcome["phases"] = {k: round(v, 3) for k, v in self.phases.items()}
         outcome["imports"] = self.imports  # the host preloads them in this assignment's workers
@@ -230,6 +233,7 @@ class NotebookRun:
     # -- execution ------------------------------------------------------------------------------
 
     def _start(self, name: str, notebook: bytes) -> None:
+        started = time.monotonic()
         self.session = Session(
             self.zygote, self.settings.uid, self.scratch, self.settings.limits,
             self.settings.cell_timeout, self._on_check, self.deadline,
@@ -240,15 +244,20 @@ class NotebookRun:
         self.autograder.work.reset(Path(name).name, notebook)
         self.autograder.work.take(_base64(self.extra_files))
         message = {"op": "setup", "files": _base64(files)}
-        self.session.request(message, self.settings.cell_timeout)
+        try:
+            self.session.request(message, self.settings.cell_timeout)
+        finally:
+            self.start_seconds += time.monotonic() - started
 
     def _stop(self) -> None:
+        started = time.monotonic()
         if self.session is not None:
             self.peak_mb = max(self.peak_mb, self.session.peak_memory_mb())
             self.session.close()
             self.session.wait_gone()  # before the clean-up, which would compete with its exit
         clean_up_user(self.settings.uid, self.scratch, self.session.pid if self.session else None)
         reap_zombies()
+        self.stop_seconds += time.monotonic() - started
 
     def _timed_out(self) -> dict:
         self._stop()
