@@ -115,6 +115,9 @@ class HostLauncher:
     def force_stop(self, name: str) -> None:
         """Nothing beyond killing the process: ``--kill-child`` takes its namespace with it."""
 
+    def warmed_up(self, name: str, limits: Limits) -> None:
+        """Nothing to lower: a host worker gets no CPU quota, only the rlimits it sets itself."""
+
     def stopped(self, name: str) -> None:
         folder = self._folders.pop(name, None)
         if folder is not None:

@@ -14,6 +14,7 @@ import collections
 import contextlib
 import hashlib
 import json
+import os
 import queue
 import subprocess
 import threading
@@ -35,6 +36,8 @@ from .worker import END_OF_LOG
 STUDENT_UID = FIRST_STUDENT_UID  # in a pod of its own (Kubernetes), where no uid is shared
 GRADER_MEMORY_MB = 768  # the worker's own share of the container's memory
 START_SECONDS = 120.0
+# A starting worker's CPUs (at most the machine's): its zygote and its grader import at once.
+STARTING_CPUS = float(min(2, os.cpu_count() or 1))
 BACKSTOP_SECONDS = 30.0  # past the worker's own hard deadline and its clean-up
 LOG_LINES = 400
 LOG_END_SECONDS = 5.0  # a worker's log lines trail its reply by milliseconds
@@ -107,6 +110,10 @@ class Launcher(Protocol):
         self, name: str, image: str | None, limits: Limits, owner: str, uid: int
     ) -> tuple[list[str], dict[str, str] | None]: ...
 
+    def warmed_up(self, name: str, limits: Limits) -> None:
+        """The worker is ready and no student code has run: from now on the submission's
+        limits hold (a starting worker may use more CPUs for its imports)."""
+
     def force_stop(self, name: str) -> None: ...
 
     def stopped(self, name: str) -> None: ...
@@ -133,6 +140,13 @@ class ContainerLauncher:
     def command(self, name, image, limits, owner, uid):
         args = container_args(name, image, limits, owner, uid)
         return [self.engine.executable, *self.engine.global_flags, *args], None
+
+    def warmed_up(self, name: str, limits: Limits) -> None:
+        """Down from every CPU (``container_args``) to the submission's share: the worker's
+        zygote and grader imported on two CPUs at once; a student never gets more than its
+        share, and a worker whose share cannot be set never grades."""
+        if limits.cpus < STARTING_CPUS:
+            self.engine.cli(["update", "--cpus", f"{limits.cpus:g}", name], timeout=60)
 
     def force_stop(self, name: str) -> None:
         self.engine.cli(["rm", "--force", name], check=False, timeout=60)
@@ -293,6 +307,11 @@ class WarmEngine:
         if not ready or not ready.get("ready"):
             self._stop(worker)
             raise EngineError(f"worker did not start: {''.join(worker.log)[-2000:] or 'no output'}")
+        try:
+            self.launcher.warmed_up(name, limits)
+        except EngineError:
+            self._stop(worker)
+            raise
         with self._lock:
             self._all.append(worker)
         return worker
@@ -360,7 +379,7 @@ def container_args(
         "--memory", f"{limits.memory_mb + GRADER_MEMORY_MB}m",
         "--memory-swap", f"{limits.memory_mb + GRADER_MEMORY_MB}m",
         "--pids-limit", str(limits.pids + GRADER_PIDS),
-        "--cpus", str(limits.cpus),
+        "--cpus", f"{max(limits.cpus, STARTING_CPUS):g}",  # down to limits.cpus: warmed_up
         "--ulimit", f"nofile={limits.open_files}:{limits.open_files}",
         "--ulimit", f"nproc={limits.pids + GRADER_PIDS}:{limits.pids + GRADER_PIDS}",
         "--security-opt", "no-new-privileges",

@@ -18,6 +18,7 @@ import argparse
 import base64
 import contextlib
 import ctypes
+import functools
 import json
 import os
 import resource
@@ -28,9 +29,9 @@ import traceback
 from pathlib import Path
 
 from . import END_OF_LOG
-from .grader import Autograder, NotebookRun, Settings
+from .grader import Autograder, NotebookRun, Settings, import_for_grading
 from .sandboxing import ChildLimits, separate_user
-from .zygote import Zygote, importable_packages, preload
+from .zygote import Zygote, importable_packages, preload, single_threaded_libraries
 
 PR_SET_DUMPABLE = 4
 
@@ -89,8 +90,12 @@ def serve(args: argparse.Namespace) -> int:
     _shield_grader(args)
     learned = json.loads(_first_line() or "{}").get("preload")  # None: not graded before
     packages = importable_packages(learned) if isinstance(learned, list) else None
-    preload(packages)
-    zygote = Zygote.start()  # before the tests are read: nothing of them in a student's memory
+    single_threaded_libraries()
+    # Forked before the tests are read (nothing of them in a student's memory), the zygote
+    # imports for the students while this process imports for grading: on two CPUs at once
+    # while the host lets a starting worker use them (the submission's share comes after).
+    zygote = Zygote.start(functools.partial(preload, packages))
+    import_for_grading()
     settings = _settings(args)
     first = json.loads(sys.stdin.readline() or "{}")
     autograder = Autograder(
@@ -99,6 +104,7 @@ def serve(args: argparse.Namespace) -> int:
         keep_tests_on_disk=separate_user(settings.uid),
     )
     autograder.preloaded.update(packages or [])
+    zygote.wait_ready()
     protocol.write(json.dumps({"ready": True}) + "\n")
     protocol.flush()
     for line in sys.stdin:

@@ -106,6 +106,15 @@ class Autograder:
         return self._test_files[path]
 
 
+def import_for_grading() -> None:
+    """What grading every notebook uses here (Otter's preprocessor and test files, and pandas
+    with them): imported as the worker starts, while its zygote imports for the students."""
+    from otter.execute.preprocessor import GradingPreprocessor  # noqa: F401
+    from otter.nbmeta_config import NBMetadataConfig  # noqa: F401
+    from otter.test_files import create_test_file  # noqa: F401
+    from traitlets.config import Config  # noqa: F401
+
+
 def prepare_cells(nb: nbformat.NotebookNode, autograder: Autograder, cwd: Path) -> list[dict]:
     """The code Otter would execute, cell by cell, minus its own first and last cells.
 

@@ -21,7 +21,7 @@ import signal
 import socket
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from .channel import Channel
 from .sandboxing import ChildLimits, drop_privileges
 
 CHANNEL_FDS = 100  # the student's ends of the channel: at or above this descriptor
+READY = b"R"  # the zygote's first byte: warmed up
 
 
 # What notebooks commonly import and are slow to: imported for an assignment not graded yet.
@@ -43,9 +44,7 @@ def preload(packages: list[str] | None = None) -> None:
     needs numpy, matplotlib's inline backend and IPython (its shell): those always. Importing
     only what the assignment uses is most of a cold worker's start (scipy and pandas ~0.5 s).
     """
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ["MPLBACKEND"] = "Agg"
+    single_threaded_libraries()
     _font_list_from_image()
     import matplotlib
 
@@ -62,6 +61,14 @@ def preload(packages: list[str] | None = None) -> None:
             importlib.import_module(name)
     if packages is None or "matplotlib" in {name.split(".")[0] for name in packages}:
         _draw_one_figure(matplotlib.pyplot)
+
+
+def single_threaded_libraries() -> None:
+    """Before numpy is imported anywhere in the worker: one thread each (a worker is given one
+    CPU; BLAS threads would fight over it), and matplotlib without a display."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ["MPLBACKEND"] = "Agg"
 
 
 def _font_list_from_image() -> None:
@@ -112,19 +119,30 @@ class Zygote:
 
     def __init__(self, pid: int, sock: socket.socket) -> None:
         self.pid, self.sock = pid, sock
+        self.ready = False
 
     @classmethod
-    def start(cls) -> Zygote:
+    def start(cls, warm: Callable[[], None] | None = None) -> Zygote:
+        """Fork the zygote; it runs ``warm`` (say ``preload``) first, in its own process, while
+        this one goes on (a worker's own imports meanwhile: a cold start on two cores)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the zygote process
             ours.close()
-            _zygote_main(theirs)
+            _zygote_main(theirs, warm)
             os._exit(0)
         theirs.close()
         return cls(pid, ours)
 
+    def wait_ready(self) -> None:
+        """Until the zygote has warmed up and can fork students (one byte says so)."""
+        if not self.ready:
+            if self.sock.recv(1) != READY:
+                raise RuntimeError("the zygote process did not start")
+            self.ready = True
+
     def spawn(self, channel_fds: tuple[int, int], uid: int, scratch: Path, limits: ChildLimits):
+        self.wait_ready()
         request = {"uid": uid, "scratch": str(scratch), "limits": asdict(limits)}
         socket.send_fds(self.sock, [json.dumps(request).encode()], list(channel_fds))
         reply = self.sock.recv(64)
@@ -137,6 +155,7 @@ class Zygote:
         (an assignment's sklearn or sympy: a second each). Only what ``importable_packages``
         names is sent; one request and one reply, as ``spawn``."""
         if modules:
+            self.wait_ready()
             self.sock.sendall(json.dumps({"preload": modules}).encode())
             self.sock.recv(64)
 
@@ -147,11 +166,13 @@ class Zygote:
             os.waitpid(self.pid, 0)
 
 
-def _zygote_main(sock: socket.socket) -> None:  # pragma: no cover - the zygote process
+def _zygote_main(sock: socket.socket, warm: Callable[[], None] | None) -> None:  # pragma: no cover
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)  # the protocol streams are the grader's alone
     os.dup2(devnull, 1)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # students are reaped automatically
+    if warm is not None:
+        warm()
     from .student import Student
 
     prototype = Student()
@@ -159,6 +180,7 @@ def _zygote_main(sock: socket.socket) -> None:  # pragma: no cover - the zygote 
     # collector's sight, so a student's collections neither walk nor copy-on-write it.
     gc.collect()
     gc.freeze()
+    sock.sendall(READY)
     while True:
         try:
             data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
