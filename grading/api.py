@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -21,7 +22,6 @@ from .assignments import Assignment
 from .autograder import AutograderInfo, read_autograder
 from .errors import MissingInput, UsageError
 from .fallback import regrade_unfaithful
-from .feedback import refresh_feedback
 from .files import atomic_copy, atomic_write, safe_name
 from .gradebook import Gradebook
 from .ingest import Roster, apply_roster, find_submissions, load_roster
@@ -119,6 +119,8 @@ def grade(
         )  # fmt: skip
     finally:
         sandbox.close()  # the warm engine's workers
+    from .feedback import refresh_feedback
+
     refresh_feedback(out_dir, assignment, only=summary.graded_sha256)
     return summary
 
@@ -203,6 +205,8 @@ def _grade_all(
             pending: dict[Future, list[Submission]] = {
                 pool.submit(grade_one, group[0]): group for group in todo.values()
             }
+            if pending:
+                threading.Thread(target=_prepare_feedback, daemon=True).start()
             try:
                 while pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -225,6 +229,14 @@ def _grade_all(
         book.finish_run(run_id)
         final_grades_csv(book, info, out_dir / "final_grades.csv")
     return summary
+
+
+def _prepare_feedback() -> None:
+    """Import and compile what the feedback files need (~0.09 s) while the sandbox grades,
+    not after it: a one-notebook ``grade`` waits for every step after its notebook's answer."""
+    from .feedback import prepare
+
+    prepare()
 
 
 def run_in_sandbox(
@@ -398,6 +410,8 @@ def deliver_feedback(
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: not a folder (--out is the folder the files are written to)")
     final_grades(gradebook, assignment, roster=class_list, policy=policy, pick=pick)  # checks
+    from .feedback import refresh_feedback
+
     # The files are rewritten with the hand-graded part and this late policy before packaging.
     refresh_feedback(gradebook.parent, assignment, policy=policy)
     grades, _ = final_grades(gradebook, assignment, roster=class_list, policy=policy, pick=pick)

@@ -115,7 +115,9 @@ def cmd_service(args: argparse.Namespace) -> int:
         return 0
     services = running()
     for address, hello in services:
-        print(f"{address.name}: {hello['name']} ({hello['isolation']}), code {hello['version']}")
+        state = hello.get("error") or "starting"
+        what = f"{hello['name']} ({hello['isolation']})" if "name" in hello else state
+        print(f"{address.name}: {what}, code {hello['version']}")
     if not services:
         print("no grading service is running")
     for address in warm_cli.running():

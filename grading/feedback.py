@@ -34,6 +34,7 @@ from .model import GRADED, SCORED, GradeResult, Submission
 from .outputs import _natural, feedback_text, hand_graded_section
 from .render import cell_html, mathml, output_html
 from .templating import STATIC
+from .templating import environment as template_environment
 from .templating import render as render_template
 
 TEMPLATE = "feedback/feedback.html.j2"
@@ -166,6 +167,11 @@ def _answer(
             parts += shown
             parts.append("</div>")
     return mathml("".join(parts))
+
+
+def prepare() -> None:
+    """Compile the page's template now (``api`` does it while the first notebooks grade)."""
+    template_environment().get_template(TEMPLATE)
 
 
 def page_html(

@@ -12,6 +12,8 @@ what happens whenever no server of the same code and Python answers.
 
 This module, the client, is imported before anything else by ``python -m grading``: standard
 library only. The server, which imports the command line it runs, is ``grading/warm_server.py``.
+When no server answers, a ``grade`` that will grade through the grading service starts that
+service from here (``start_service``), before the command's own imports.
 """
 
 from __future__ import annotations
@@ -94,6 +96,72 @@ def forward(argv: list[str]) -> int | None:
         print("error: the warm command ended without an exit status", file=sys.stderr)
         return 1
     return int(ended["exit"])
+
+
+def start_service(argv: list[str]) -> None:
+    """Start the grading service a cold ``grade`` will ask for, unless it runs: its start
+    (~0.7 s: podman, the grading image) then overlaps this command's imports (~0.3 s). A
+    command line this reading is unsure of starts nothing: ``api.grade`` starts it then."""
+    wanted = _service_of(argv)
+    if wanted is None:
+        return
+    from .service_start import start
+
+    with contextlib.suppress(OSError):  # the command itself reports what is wrong
+        start(*wanted)
+
+
+SERVICE_OPTIONS = ("--engine", "--base", "--mode", "--keep-warm", "--autograder", "-a")
+
+
+def _service_of(argv: list[str]) -> tuple[str, str, float | None] | None:
+    """(engine, base, idle) of the service ``grade argv`` grades through, read as argparse
+    does for the options that decide it; None if it grades without one, or if unsure."""
+    if not argv or argv[0] != "grade":
+        return None
+    given: dict[str, str] = {}
+    tokens = iter(argv[1:])
+    for token in tokens:
+        if token == "--":
+            break
+        name, eq, value = token.partition("=") if token.startswith("--") else (token, "", "")
+        if name in SERVICE_OPTIONS:
+            given[name] = value if eq else next(tokens, "")
+        elif name.startswith("-a") and len(name) > 2 and not name.startswith("--"):
+            given["-a"] = name[2:]  # -aZIP
+        elif name in ("-h", "--help") or any(
+            len(name) > 2 and option.startswith(name) for option in SERVICE_OPTIONS
+        ):  # an abbreviation argparse would expand: leave it to argparse
+            return None
+    engine = given.get("--engine", "auto")
+    keep_warm = _keep_warm(argv[1:])
+    if engine not in ("auto", "podman", "docker") or (keep_warm is not None and keep_warm <= 0):
+        return None
+    if given.get("--mode", "warm") != "warm":
+        return None
+    zip_path = given.get("--autograder") or given.get("-a")
+    if not zip_path or _needs_otter_run(zip_path):
+        return None
+    from .service_start import DEBIAN_BASE
+
+    return engine, given.get("--base", DEBIAN_BASE), keep_warm
+
+
+def _needs_otter_run(zip_path: str) -> bool:
+    """Whether the zip asks for what only Otter runs (``autograder._needs_otter_run``: plugins,
+    ``grade_from_log``), or cannot be read: then no grading service grades it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(zip_path) as zf:
+            config = json.loads(zf.read("otter_config.json"))
+    except KeyError:  # no config: Otter's defaults
+        return False
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return True
+    return not isinstance(config, dict) or bool(
+        config.get("plugins") or config.get("grade_from_log")
+    )
 
 
 def _signal(pid: int, number: int) -> None:

@@ -31,9 +31,10 @@ def _preload() -> None:
     import nbformat
     import tqdm  # noqa: F401
 
-    from . import api, cli  # noqa: F401
+    from . import api, cli, feedback  # noqa: F401
 
     nbformat.validate(nbformat.v4.new_notebook())  # compiles the schema's validator once
+    feedback.prepare()  # and the feedback page's template
 
 
 def serve(path: Path, idle: float) -> int:

@@ -140,13 +140,13 @@ def test_the_cycle_check_finds_a_cycle_through_a_lazy_import():
     tree = ast.parse("def later():\n    from .warm_cli import address\n")
     graph = {**GRAPH, "grading.user_folder": imported("grading.user_folder", tree)}
     graph["grading.warm_cli"] = GRAPH["grading.warm_cli"] | {"grading.user_folder"}
-    assert ["grading.user_folder", "grading.warm_cli"] in cycles(graph)
+    assert any({"grading.user_folder", "grading.warm_cli"} <= set(c) for c in cycles(graph))
 
 
 def test_the_warm_command_line_imports_only_the_standard_library_when_it_starts():
     """``python -m grading`` imports it before anything else (see its docstring)."""
     allowed = set(sys.stdlib_module_names) | {"__future__"}
-    for module in ("grading.warm_cli", "grading.user_folder"):
+    for module in ("grading.warm_cli", "grading.user_folder", "grading.service_start"):
         tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
         names = {a.name for n in tree.body if isinstance(n, ast.Import) for a in n.names}
         names |= {n.module for n in tree.body if isinstance(n, ast.ImportFrom) and not n.level}

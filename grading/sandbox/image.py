@@ -23,6 +23,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from ..files import atomic_write, cache_dir
+from ..service_start import DEBIAN_BASE  # kept there: the command line reads it pre-import
 from .containers import ContainerEngine, EngineError
 
 HERE = Path(__file__).resolve().parent
@@ -32,7 +33,6 @@ RUNNER = HERE / "runner.py"
 WORKER = HERE / "worker"
 
 IMAGE_REPO = "localhost/notebook-grader"
-DEBIAN_BASE = "localhost/grading-base:bookworm"  # made here from Debian packages
 REGISTRY_BASE = "python:3.11-slim"  # where a registry is reachable
 IMAGE_PYTHON = "3.11.2"  # Debian bookworm's; the oldest Python the image may have
 PLATFORMS = (

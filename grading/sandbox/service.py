@@ -17,47 +17,36 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
-import hashlib
 import json
 import os
 import socket
 import socketserver
-import subprocess
 import sys
 import threading
 import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
+from .. import service_start
+from ..service_start import code_version
 from .containers import EngineError, user_folder
 from .limits import Limits
 from .outcome import SandboxRun
 
 KEEP_WARM_SECONDS = 600.0  # how long an idle service keeps its workers
 START_SECONDS = 900.0  # a first start may build the grading image
-HERE = Path(__file__).resolve().parent
+HELLO_SECONDS = 10.0  # a service, ready or starting, answers ``hello`` at once
 MAX_REQUEST = 1 << 20
 
 
-def code_version() -> str:
-    """A hash of the code that grades (this package's sandbox and worker, the image recipe):
-    a service started by other code is replaced, never asked."""
-    digest = hashlib.sha256()
-    files = sorted(HERE.rglob("*.py")) + [HERE.parent / "Containerfile", HERE / "requirements.txt"]
-    for path in files:
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(HERE.parent).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def address_of(engine: str, base: str, version: str | None = None) -> Path:
-    """The socket of the service for (engine, base) of this code: two clones of the tool at
-    different versions each keep their own service instead of stopping each other's."""
-    version = version or code_version()
-    key = hashlib.sha256(f"{engine}\0{base}\0{version}".encode()).hexdigest()[:12]
-    return user_folder() / f"{engine}-{key}.sock"
+    """The socket of the service for (engine, base) of this code (``service_start``)."""
+    try:
+        return service_start.address_of(engine, base, version)
+    except PermissionError as error:
+        raise EngineError(str(error)) from None
 
 
 def ask(address: Path, request: dict, timeout: float | None) -> dict:
@@ -126,20 +115,27 @@ class ServiceEngine:
 
 
 def connect(engine: str, base: str, keep_warm: float = KEEP_WARM_SECONDS) -> ServiceEngine:
-    """The running service for (engine, base), started in the background if there is none."""
+    """The running service for (engine, base), started in the background if there is none
+    (``python -m grading grade`` may have started it already: ``warm_cli.start_service``)."""
     version = code_version()
     address = address_of(engine, base, version)
 
+    def answers(found: Path) -> bool:
+        return _hello(found, version) is not None
+
     def started() -> dict:
         hello = _hello(address, version)
-        if hello is not None:
-            return hello
-        with open(address.with_suffix(".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # one starter at a time; the others then find it
-            hello = _hello(address, version)
-            if hello is None:
-                _start(address, engine, base, keep_warm)
-                hello = _wait_for(address, version)
+        if hello is None:  # none, a killed one's socket, or one that does not answer
+            try:
+                service_start.start(engine, base, keep_warm, unless=answers, version=version)
+            except OSError as error:
+                raise EngineError(f"could not start the grading service: {error}") from None
+            hello = _hello(address, version)  # a new service answers at once, while starting
+        if hello is not None and hello.get("starting"):
+            hello = _ready(address)
+        if hello is None or "error" in hello:
+            why = hello["error"] if hello else f"see {address.with_suffix('.log')}"
+            raise EngineError(f"the grading service did not start: {why}")
         return hello
 
     return ServiceEngine(address, started(), keep_warm, start=started)
@@ -148,7 +144,7 @@ def connect(engine: str, base: str, keep_warm: float = KEEP_WARM_SECONDS) -> Ser
 def _hello(address: Path, version: str) -> dict | None:
     """The service's answer, or None if there is none (a stale one of other code is stopped)."""
     try:
-        hello = ask(address, {"op": "hello"}, timeout=10)
+        hello = ask(address, {"op": "hello"}, timeout=HELLO_SECONDS)
     except (OSError, ValueError, EngineError):
         return None
     if hello.get("version") == version:
@@ -158,26 +154,12 @@ def _hello(address: Path, version: str) -> dict | None:
     return None
 
 
-def _start(address: Path, engine: str, base: str, keep_warm: float) -> None:
-    log = open(address.with_suffix(".log"), "ab")  # noqa: SIM115 - handed to the child
-    command = [sys.executable, "-m", "grading.sandbox.service", "--engine", engine,
-               "--base", base, "--socket", str(address), "--idle", str(keep_warm)]  # fmt: skip
-    subprocess.Popen(
-        command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True, cwd="/"
-    )
-    log.close()
-
-
-def _wait_for(address: Path, version: str) -> dict:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        hello = _hello(address, version)
-        if hello is not None:
-            return hello
-        if "error" in (failure := _failure(address)):
-            raise EngineError(f"the grading service did not start: {failure['error']}")
-        time.sleep(0.2)
-    raise EngineError(f"the grading service did not start; see {address.with_suffix('.log')}")
+def _ready(address: Path) -> dict | None:
+    """The hello of a starting service, sent the moment it is ready (or why it failed)."""
+    try:
+        return ask(address, {"op": "ready"}, timeout=START_SECONDS)
+    except (OSError, ValueError, EngineError):
+        return _failure(address) or None
 
 
 def _failure(address: Path) -> dict:
@@ -214,19 +196,86 @@ def stop_all() -> int:
 
 
 class Service(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    """Answers from the moment it exists: ``hello`` says "starting" until the engine and the
+    image are known (``ready``), then what grades; ``ready`` waits for that moment."""
+
     daemon_threads = True
 
-    def __init__(self, address: Path, engine, image: str | None, idle: float) -> None:
+    def __init__(
+        self,
+        address: Path,
+        engine,
+        image: str | None,
+        idle: float,
+        listener: socket.socket | None = None,
+    ) -> None:
         self.engine, self.image, self.idle = engine, image, idle
         self.version = code_version()
         self.owner = service_owner(self.version)
         self.busy = 0
         self.last = time.monotonic()
         self.lock = threading.Lock()
-        with contextlib.suppress(FileNotFoundError):
-            address.unlink()
-        super().__init__(str(address), Handler)
-        os.chmod(address, 0o600)
+        self.prepared = threading.Event()  # set once the engine is known, or its start failed
+        self.failure = ""
+        self.handling = 0  # connections being answered
+        if engine is not None:
+            self.prepared.set()
+        if listener is None:
+            with contextlib.suppress(FileNotFoundError):
+                address.unlink()
+            super().__init__(str(address), Handler)
+            os.chmod(address, 0o600)
+        else:  # bound by the starter (``service_start``): clients already wait in its backlog
+            super().__init__(str(address), Handler, bind_and_activate=False)
+            self.socket.close()
+            self.socket = listener
+        self.address = address
+        self.identity = _identity(address)  # a later service may bind the same path
+
+    def ready(self, engine, image: str | None) -> None:
+        self.engine, self.image = engine, image
+        with self.lock:
+            self.last = time.monotonic()
+        self.prepared.set()
+
+    def fail(self, why: str) -> None:
+        """Tell the clients waiting for the start why it failed, then stop."""
+        self.forget_address()  # nobody new comes in, and those told find none after
+        self.failure = why
+        self.prepared.set()
+        deadline = time.monotonic() + 10
+        while self.handling and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.shutdown()
+
+    def drain(self) -> None:
+        """Answer the connections still waiting to be accepted (after a failed start: why)."""
+        self.socket.setblocking(False)
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:  # none left (the socket is no longer reachable: none will come)
+                return
+            connection.settimeout(1.0)
+            with contextlib.suppress(OSError):
+                self.finish_request(connection, None)
+            self.shutdown_request(connection)
+
+    def forget_address(self) -> None:
+        """Unlink the socket if it is still this service's: a new client starts another."""
+        with contextlib.suppress(OSError):
+            if _identity(self.address) == self.identity:
+                self.address.unlink()
+
+    def hello(self) -> dict:
+        if not self.prepared.is_set():
+            return {"version": self.version, "starting": True}
+        if self.failure:
+            return {"version": self.version, "error": self.failure}
+        engine = self.engine
+        container = engine.image_engine.name if engine.image_engine else None
+        return {"version": self.version, "name": engine.name, "isolation": engine.isolation,
+                "image": self.image, "container": container}  # fmt: skip
 
     def watch_idle(self) -> None:
         while True:
@@ -234,15 +283,36 @@ class Service(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             with self.lock:
                 if not self.busy and time.monotonic() - self.last > self.idle:
                     break
+        self.forget_address()
         self.shutdown()
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """The socket file's inode and change time: an inode number alone is soon reused."""
+    info = path.stat()
+    return info.st_ino, info.st_ctime_ns
 
 
 class Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         service: Service = self.server  # type: ignore[assignment]
+        with service.lock:
+            service.handling += 1
+        try:
+            self.handle_one(service)
+        finally:
+            with service.lock:
+                service.handling -= 1
+
+    def handle_one(self, service: Service) -> None:
         request: dict = {}
         try:
-            request = json.loads(self.rfile.readline(MAX_REQUEST))
+            line = self.rfile.readline(MAX_REQUEST)
+            if not line:  # a starter's probe (``service_start.accepts``): nothing to answer
+                return
+            request = json.loads(line)
+            if request.get("op") == "stop":  # gone before it says so: no race with a starter
+                service.forget_address()
             reply = self.answer(service, request)
         except Exception as error:  # noqa: BLE001 - the client reports it
             reply = {"error": f"{type(error).__name__}: {error}"}
@@ -256,12 +326,14 @@ class Handler(socketserver.StreamRequestHandler):
     def answer(self, service: Service, request: dict) -> dict:
         op = request.get("op")
         if op in ("hello", "stop"):
-            engine = service.engine
-            container = engine.image_engine.name if engine.image_engine else None
-            return {"version": service.version, "name": engine.name, "isolation": engine.isolation,
-                    "image": service.image, "container": container}  # fmt: skip
+            return service.hello()
+        if op == "ready":
+            service.prepared.wait(START_SECONDS)
+            return service.hello()
         if op != "grade":
             raise ValueError(f"unknown op {op!r}")
+        if not service.prepared.wait(START_SECONDS) or service.failure:
+            raise EngineError(f"the service did not start: {service.failure or 'timed out'}")
         with service.lock:
             service.busy += 1
             service.idle = float(request.get("keep_warm", service.idle))  # the last one counts
@@ -279,30 +351,55 @@ class Handler(socketserver.StreamRequestHandler):
         return {"run": asdict(run)}
 
 
-def serve(engine_choice: str, base: str, address: Path, idle: float) -> int:
+def prepare(engine_choice: str, base: str, owner: str):
+    """The warm engine and its grading image; the workers a killed service of this code left
+    are removed before any worker of this one starts (the service answers no grade before)."""
     from . import detect_engine
     from .image import ensure_image
 
+    engine = detect_engine(engine_choice, "warm")
+    engine.max_idle = os.cpu_count() or 1  # warm workers kept between commands
+    if engine.image_engine is None:
+        engine.reap(owner)
+        return engine, None
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two engine commands at once: ~0.1 s each
+        image = pool.submit(ensure_image, engine.image_engine, base)
+        reaped = pool.submit(engine.reap, owner)
+        reaped.result()
+        return engine, image.result()
+
+
+def serve(
+    engine_choice: str, base: str, address: Path, idle: float, listen_fd: int | None = None
+) -> int:
     failed = address.with_suffix(".failed")
     failed.unlink(missing_ok=True)
-    try:
-        engine = detect_engine(engine_choice, "warm")
-        engine.max_idle = os.cpu_count() or 1  # warm workers kept between commands
-        image = ensure_image(engine.image_engine, base) if engine.image_engine else None
-        engine.reap(service_owner(code_version()))  # workers of a service that was killed
-        server = Service(address, engine, image, idle)
-    except Exception as error:
-        failed.write_text(json.dumps({"error": f"{type(error).__name__}: {error}"}))
-        raise
-    threading.Thread(target=server.watch_idle, daemon=True).start()
+    listener = None if listen_fd is None else socket.socket(fileno=listen_fd)
+    server = Service(address, None, None, idle, listener)
+
+    def start() -> None:
+        try:
+            engine, image = prepare(engine_choice, base, server.owner)
+        except Exception as error:  # noqa: BLE001 - told to the clients, then in the log
+            why = f"{type(error).__name__}: {error}"
+            failed.write_text(json.dumps({"error": why}))
+            traceback.print_exc()
+            server.fail(why)
+            return
+        server.ready(engine, image)
+        server.watch_idle()
+
+    threading.Thread(target=start, daemon=True).start()
     try:
         server.serve_forever()
     finally:
+        server.forget_address()
+        if server.failure:
+            server.drain()
         server.server_close()
-        with contextlib.suppress(FileNotFoundError):
-            address.unlink()
-        engine.close()
-    return 0
+        if server.engine is not None:
+            server.engine.close()
+    return 1 if server.failure else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,8 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", required=True)
     parser.add_argument("--socket", required=True)
     parser.add_argument("--idle", type=float, default=KEEP_WARM_SECONDS)
+    parser.add_argument("--listen-fd", type=int, help="the socket, bound by the starter")
     args = parser.parse_args(argv)
-    return serve(args.engine, args.base, Path(args.socket), args.idle)
+    return serve(args.engine, args.base, Path(args.socket), args.idle, args.listen_fd)
 
 
 if __name__ == "__main__":
