@@ -64,8 +64,9 @@ def preload(packages: list[str] | None = None) -> None:
 
 
 def single_threaded_libraries() -> None:
-    """Before numpy is imported anywhere in the worker: one thread each (a worker is given one
-    CPU; BLAS threads would fight over it), and matplotlib without a display."""
+    """One thread for the numerical libraries loaded from here on (a worker is given one CPU),
+    and matplotlib without a display. (numpy itself is loaded when the worker's modules are,
+    before this: its BLAS keeps its own default.)"""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ["MPLBACKEND"] = "Agg"
