@@ -77,10 +77,10 @@ class ContainerEngine:
             return None
         engine = cls(name, executable)
         if name == "podman":
-            info = _podman_info(engine)
-            if info is None:
+            host = _podman_host(engine)
+            if host is None:
                 return None
-            engine.global_flags = _podman_runtime_flags(info)
+            engine.global_flags = _podman_runtime_flags(host)
             return engine
         probe = engine.cli(["info", "--format", "{{json .}}"], check=False, timeout=60)
         return engine if probe.returncode == 0 else None
@@ -205,16 +205,16 @@ BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 CGROUPS = Path("/sys/fs/cgroup")
 
 
-def _podman_info(engine: ContainerEngine) -> str | None:
-    """What `podman info` says of the runtime and the cgroups (None if it fails), from the
-    cache while nothing it depends on changed: the command costs ~0.3 s of a cold start (it
-    asks dpkg for the versions of conmon, runc and slirp4netns)."""
+def _podman_host(engine: ContainerEngine) -> dict | None:
+    """What `podman info` says of the runtime and the cgroups (None if it fails; {} if it
+    cannot be read), from the cache while nothing it depends on changed: the command costs
+    ~0.3 s of a cold start (it asks dpkg for the versions of conmon, runc and slirp4netns)."""
     digest = hashlib.sha256("\0".join(_podman_state(engine.executable)).encode()).hexdigest()
     cached = cache_dir() / "podman-info.json"
     try:
         record = json.loads(cached.read_text())
-        if record["key"] == digest:
-            return json.dumps(record["info"])
+        if record["key"] == digest and isinstance(record["info"]["host"], dict):
+            return record["info"]["host"]
     except (OSError, ValueError, KeyError, TypeError):
         pass
     probe = engine.cli(["info", "--format", "{{json .}}"], check=False, timeout=60)
@@ -225,11 +225,10 @@ def _podman_info(engine: ContainerEngine) -> str | None:
         kept = {"ociRuntime": {"name": host.get("ociRuntime", {}).get("name", "")},
                 "cgroupVersion": host.get("cgroupVersion")}  # fmt: skip
     except (ValueError, AttributeError):
-        return probe.stdout  # not cached: let _podman_runtime_flags read it as it can
-    info = {"host": kept}
+        return {}  # not cached: podman is asked again next time
     with contextlib.suppress(OSError):  # a read-only home: ask podman again next time
-        atomic_write(cached, json.dumps({"key": digest, "info": info}))
-    return json.dumps(info)
+        atomic_write(cached, json.dumps({"key": digest, "info": {"host": kept}}))
+    return kept
 
 
 def _podman_state(executable: str) -> list[str]:
@@ -260,12 +259,9 @@ def _podman_state(executable: str) -> list[str]:
     return state
 
 
-def _podman_runtime_flags(info_json: str) -> tuple[str, ...]:
-    """crun refuses hybrid cgroup v1 hosts; runc works there (see shared/notes/containers.md)."""
-    try:
-        host = json.loads(info_json).get("host", {})
-    except ValueError:
-        return ()
+def _podman_runtime_flags(host: dict) -> tuple[str, ...]:
+    """crun refuses hybrid cgroup v1 hosts; runc works there (see shared/notes/containers.md).
+    ``host``: the ``host`` part of ``podman info`` (``_podman_host``)."""
     runtime = host.get("ociRuntime", {}).get("name", "")
     if runtime == "crun" and host.get("cgroupVersion") == "v1" and shutil.which("runc"):
         return ("--runtime", "runc")
