@@ -111,8 +111,8 @@ class Launcher(Protocol):
     ) -> tuple[list[str], dict[str, str] | None]: ...
 
     def warmed_up(self, name: str, limits: Limits) -> None:
-        """The worker is ready and no student code has run: from now on the submission's
-        limits hold (a starting worker may use more CPUs for its imports)."""
+        """The worker's grader has started and no student code has run yet: from now on the
+        submission's limits hold (a starting worker may use more CPUs for its imports)."""
 
     def force_stop(self, name: str) -> None: ...
 
@@ -303,18 +303,25 @@ class WarmEngine:
         with contextlib.suppress(BrokenPipeError, OSError):
             worker.send({"preload": self.preloads.of(zip_sha)})  # read before the zygote forks
             worker.send({"autograder": zip_data})  # read after: none of it in a student's memory
-        ready = worker.receive(START_SECONDS)
-        if not ready or not ready.get("ready"):
-            self._stop(worker)
-            raise EngineError(f"worker did not start: {''.join(worker.log)[-2000:] or 'no output'}")
         try:
+            self._expect(worker, "imported")
+            # The grader's imports are done and the zygote's last ones need a single CPU: the
+            # submission's share is set meanwhile (a podman command, ~0.1 s of a cold start).
             self.launcher.warmed_up(name, limits)
+            self._expect(worker, "ready")
         except EngineError:
             self._stop(worker)
             raise
         with self._lock:
             self._all.append(worker)
         return worker
+
+    @staticmethod
+    def _expect(worker: Worker, flag: str) -> None:
+        """The worker's next start message is ``{flag: true}``."""
+        reply = worker.receive(START_SECONDS)
+        if not reply or not reply.get(flag):
+            raise EngineError(f"worker did not start: {''.join(worker.log)[-2000:] or 'no output'}")
 
     def _stop(self, worker: Worker) -> None:
         with contextlib.suppress(OSError):

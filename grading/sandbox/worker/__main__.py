@@ -2,7 +2,8 @@
 
 serve  JSON lines on stdin/stdout: first ``{"preload": [...]}`` (packages earlier workers saw
        this assignment's notebooks import, null for an assignment not seen yet), then, once the
-       zygote is forked, ``{"autograder": <zip, base64>}``, then one
+       zygote is forked, ``{"autograder": <zip, base64>}``; answered by ``{"imported": true}``
+       (the grader's own start is done) and ``{"ready": true}`` (the zygote's). Then one
        ``{"id", "name", "notebook": <base64>, "files": {name: <base64>}, "keep": [cell id]}``
        per submission (the files the student submitted beside the notebook, and the cells of
        hand-graded questions whose outputs to keep, both optional); each answered by
@@ -27,11 +28,17 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import END_OF_LOG
-from .grader import Autograder, NotebookRun, Settings, import_for_grading
 from .sandboxing import ChildLimits, separate_user
 from .zygote import Zygote, importable_packages, preload, single_threaded_libraries
+
+if TYPE_CHECKING:
+    from .grader import Settings
+
+# The grading modules (``.grader``: nbformat, Otter once imported for grading) are imported where
+# they are used, after the zygote is forked: it holds none of them, and imports its own meanwhile.
 
 PR_SET_DUMPABLE = 4
 
@@ -41,6 +48,8 @@ def grade_one(
 ) -> dict:
     """The outcome of one notebook (with the files submitted beside it): ``grading.json``.
     ``keep``: ids of the cells whose outputs to keep (None: Otter's manual-question regions)."""
+    from .grader import NotebookRun
+
     try:
         outcome = NotebookRun(autograder, zygote, settings).grade(notebook, name, files, keep)
     except Exception:
@@ -54,6 +63,8 @@ def grade_one(
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from .grader import Settings
+
     limits = ChildLimits(
         memory_mb=args.memory_mb, processes=args.processes, priority=args.student_priority
     )
@@ -95,6 +106,8 @@ def serve(args: argparse.Namespace) -> int:
     # imports for the students while this process imports for grading: on two CPUs at once
     # while the host lets a starting worker use them (the submission's share comes after).
     zygote = Zygote.start(functools.partial(preload, packages))
+    from .grader import Autograder, import_for_grading
+
     import_for_grading()
     settings = _settings(args)
     first = json.loads(sys.stdin.readline() or "{}")
@@ -104,9 +117,11 @@ def serve(args: argparse.Namespace) -> int:
         keep_tests_on_disk=separate_user(settings.uid),
     )
     autograder.preloaded.update(packages or [])
+    # Only the zygote, one thread, is still busy: the host may lower the CPU share now, while it
+    # finishes (``warm.WarmEngine._start``); no student process runs before "ready".
+    _say(protocol, {"imported": True})
     zygote.wait_ready()
-    protocol.write(json.dumps({"ready": True}) + "\n")
-    protocol.flush()
+    _say(protocol, {"ready": True})
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -117,11 +132,14 @@ def serve(args: argparse.Namespace) -> int:
         keep = [str(k) for k in keep] if isinstance(keep, list) else None
         outcome = grade_one(autograder, zygote, settings, notebook, request["name"], files, keep)
         print(f"{END_OF_LOG} {request['id']}", file=sys.stderr, flush=True)
-        reply = {"id": request["id"], "result": outcome}
-        protocol.write(json.dumps(reply) + "\n")
-        protocol.flush()
+        _say(protocol, {"id": request["id"], "result": outcome})
     zygote.stop()
     return 0
+
+
+def _say(protocol, message: dict) -> None:
+    protocol.write(json.dumps(message) + "\n")
+    protocol.flush()
 
 
 def _first_line(limit: int = 1 << 16) -> str:
@@ -155,6 +173,8 @@ def batch(args: argparse.Namespace) -> int:
     )
     preload()
     zygote = Zygote.start()
+    from .grader import Autograder
+
     settings = _settings(args)
     autograder = Autograder(Path(args.autograder_zip).read_bytes(), _private_dir(args.private))
     results = Path(args.results)

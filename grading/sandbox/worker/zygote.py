@@ -64,9 +64,8 @@ def preload(packages: list[str] | None = None) -> None:
 
 
 def single_threaded_libraries() -> None:
-    """One thread for the numerical libraries loaded from here on (a worker is given one CPU),
-    and matplotlib without a display. (numpy itself is loaded when the worker's modules are,
-    before this: its BLAS keeps its own default.)"""
+    """One thread for the numerical libraries loaded from here on (a worker is given one CPU,
+    and ``serve`` calls this before numpy is imported), and matplotlib without a display."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ["MPLBACKEND"] = "Agg"
