@@ -106,7 +106,7 @@ def grade(
     if isinstance(engine, str) and mode == "warm" and keep_warm > 0:
         from .sandbox.service import connect
 
-        sandbox = connect(engine, base, keep_warm)
+        sandbox = connect(engine, base, keep_warm, ahead=(autograder_zip, limits))
     else:
         sandbox = detect_engine(engine, mode) if isinstance(engine, str) else engine
     image = ensure_image(sandbox.image_engine, base) if sandbox.image_engine else None

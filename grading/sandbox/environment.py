@@ -60,6 +60,15 @@ def assignment_environment(
     return _venv(found, image, say)
 
 
+def in_the_image(autograder_zip: Path) -> bool:
+    """Whether the grading image has all the zip asks for (its submissions grade there, with
+    no layer over it): the grading service then starts their worker ahead (``Handler.warm``)."""
+    found = read_requirements(autograder_zip)
+    if not found.pip and not found.conda:
+        return True
+    return not missing(found, pins(constraints_from_environment()), image_markers())
+
+
 def _find(name: str) -> ContainerEngine:
     engine = ContainerEngine.find(name)
     if engine is None:

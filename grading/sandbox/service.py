@@ -32,7 +32,7 @@ from pathlib import Path
 from .. import service_start
 from ..service_start import code_version
 from .containers import EngineError, user_folder
-from .limits import Limits
+from .limits import Limits, limits_from
 from .outcome import SandboxRun
 
 KEEP_WARM_SECONDS = 600.0  # how long an idle service keeps its workers
@@ -114,9 +114,16 @@ class ServiceEngine:
         """The workers stay warm in the service for the next command."""
 
 
-def connect(engine: str, base: str, keep_warm: float = KEEP_WARM_SECONDS) -> ServiceEngine:
+def connect(
+    engine: str,
+    base: str,
+    keep_warm: float = KEEP_WARM_SECONDS,
+    ahead: tuple[Path, Limits] | None = None,
+) -> ServiceEngine:
     """The running service for (engine, base), started in the background if there is none
-    (``python -m grading grade`` may have started it already: ``warm_cli.start_service``)."""
+    (``python -m grading grade`` may have started it already: ``warm_cli.start_service``).
+    ``ahead``: the autograder zip and limits of the submissions to come; the service starts a
+    worker for them at once, while it finishes starting and this command reads them."""
     version = code_version()
     address = address_of(engine, base, version)
 
@@ -131,6 +138,9 @@ def connect(engine: str, base: str, keep_warm: float = KEEP_WARM_SECONDS) -> Ser
             except OSError as error:
                 raise EngineError(f"could not start the grading service: {error}") from None
             hello = _hello(address, version)  # a new service answers at once, while starting
+        if hello is not None and ahead is not None:
+            _tell(address, {"op": "warm", "autograder": str(ahead[0].resolve()),
+                            "limits": asdict(ahead[1])})  # fmt: skip
         if hello is not None and hello.get("starting"):
             hello = _ready(address)
         if hello is None or "error" in hello:
@@ -139,6 +149,14 @@ def connect(engine: str, base: str, keep_warm: float = KEEP_WARM_SECONDS) -> Ser
         return hello
 
     return ServiceEngine(address, started(), keep_warm, start=started)
+
+
+def _tell(address: Path, request: dict) -> None:
+    """Send a request that has no answer; a service gone meanwhile is not asked."""
+    with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(HELLO_SECONDS)
+        sock.connect(str(address))
+        sock.sendall(json.dumps(request).encode() + b"\n")
 
 
 def _hello(address: Path, version: str) -> dict | None:
@@ -313,6 +331,9 @@ class Handler(socketserver.StreamRequestHandler):
             request = json.loads(line)
             if request.get("op") == "stop":  # gone before it says so: no race with a starter
                 service.forget_address()
+            if request.get("op") == "warm":  # nobody waits for an answer
+                self.warm(service, request)
+                return
             reply = self.answer(service, request)
         except Exception as error:  # noqa: BLE001 - the client reports it
             reply = {"error": f"{type(error).__name__}: {error}"}
@@ -322,6 +343,19 @@ class Handler(socketserver.StreamRequestHandler):
             print(f"a client left before the answer to {request.get('op')!r}", file=sys.stderr)
         if request.get("op") == "stop":
             threading.Thread(target=service.shutdown, daemon=True).start()
+
+    def warm(self, service: Service, request: dict) -> None:
+        """Start a worker for the submissions a command will send (``ServiceEngine.prestart``),
+        unless the zip needs an environment of its own (the command builds or finds that)."""
+        from .environment import in_the_image  # it imports this module
+
+        if not service.prepared.wait(START_SECONDS) or service.failure:
+            return
+        prestart = getattr(service.engine, "prestart", None)
+        autograder = Path(request["autograder"])
+        if prestart is not None and in_the_image(autograder):
+            limits = limits_from(request["limits"])  # those set, over the defaults
+            prestart(service.image, autograder, limits, service.owner)
 
     def answer(self, service: Service, request: dict) -> dict:
         op = request.get("op")

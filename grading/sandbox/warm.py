@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -36,6 +37,7 @@ from .worker import END_OF_LOG
 STUDENT_UID = FIRST_STUDENT_UID  # in a pod of its own (Kubernetes), where no uid is shared
 GRADER_MEMORY_MB = 768  # the worker's own share of the container's memory
 START_SECONDS = 120.0
+MAX_IMPORTS_KEPT = 200  # modules counted per zip
 # A starting worker's CPUs (at most the machine's): its zygote and its grader import at once.
 STARTING_CPUS = float(min(2, os.cpu_count() or 1))
 BACKSTOP_SECONDS = 30.0  # past the worker's own hard deadline and its clean-up
@@ -173,6 +175,7 @@ class WarmEngine:
         self.image_engine = launcher.image_engine
         self.name = f"{launcher.name}-{'fresh' if fresh else 'warm'}"
         self._idle: dict[tuple, list[Worker]] = {}
+        self._starting: dict[tuple, list[Future]] = {}  # prestarted workers not yet claimed
         self.preloads = Preloads()  # what each assignment's notebooks import: new workers preload
         self._all: list[Worker] = []
         self._lock = threading.Lock()
@@ -197,8 +200,7 @@ class WarmEngine:
         reads it.
         """
         out_dir.mkdir(parents=True, exist_ok=True)
-        # The zip's content, not its path: a worker holds the tests it was started with.
-        key = (image, hashlib.sha256(autograder_zip.read_bytes()).hexdigest(), limits, owner)
+        key = _key(image, autograder_zip, limits, owner)
         worker = self._checkout(key, image, autograder_zip, limits, owner)
         worker.log.clear()
         started = time.monotonic()
@@ -232,6 +234,31 @@ class WarmEngine:
         self._checkin(key, worker)
         return SandboxRun(timed_out=False, returncode=0, log=log, seconds=seconds)
 
+    def prestart(self, image: str | None, autograder_zip: Path, limits: Limits, owner: str) -> None:
+        """Start a worker for these submissions before the first of them arrives (the grading
+        service, told by a ``grade`` that has not read its submissions yet): the next checkout
+        of the same key takes it, waiting for its start if need be; unclaimed, it idles in the
+        pool as any other. Nothing if a worker of that key is idle or starting already."""
+        key = _key(image, autograder_zip, limits, owner)
+        with self._lock:
+            if self._idle.get(key) or self._starting.get(key):
+                return
+            starting: Future = Future()
+            self._starting.setdefault(key, []).append(starting)
+        try:
+            worker = self._start(image, autograder_zip, limits, owner)
+        except Exception as error:  # noqa: BLE001 - a checkout waiting for it starts its own
+            starting.set_exception(error)
+            return
+        finally:
+            with self._lock:
+                unclaimed = starting in self._starting.get(key, [])
+                if unclaimed:
+                    self._starting[key].remove(starting)
+        if unclaimed:
+            self._checkin(key, worker)
+        starting.set_result(worker)
+
     def reap(self, owner: str) -> int:
         return self.launcher.reap(owner)
 
@@ -249,6 +276,13 @@ class WarmEngine:
             idle = self._idle.get(key, [])
             while idle:
                 worker = idle.pop()
+                if worker.process.poll() is None:
+                    return worker
+            starting = self._starting.get(key)
+            claimed = starting.pop(0) if starting else None
+        if claimed is not None:
+            with contextlib.suppress(Exception):  # its failure: the start below reports it
+                worker = claimed.result()
                 if worker.process.poll() is None:
                     return worker
         return self._start(image, autograder_zip, limits, owner)
@@ -336,37 +370,61 @@ class WarmEngine:
         self.launcher.stopped(worker.name)
 
 
+def _key(image: str | None, autograder_zip: Path, limits: Limits, owner: str) -> tuple:
+    """Which workers may grade a submission: the zip's content, not its path (a worker holds
+    the tests it was started with)."""
+    return (image, hashlib.sha256(autograder_zip.read_bytes()).hexdigest(), limits, owner)
+
+
 class Preloads:
-    """Per autograder zip, the installed packages its notebooks import (the worker reports them),
-    kept in the cache folder: a worker started for that zip, now or in a later ``grade``, imports
-    those and only those before its first student process (an assignment's sklearn: a second
-    each; scipy and pandas it does not use: half a second of a cold start). None for a zip no
-    worker has graded yet: its worker imports what notebooks commonly do."""
+    """Per autograder zip, the installed packages its notebooks import (the worker reports them)
+    and how many of them import each, kept in the cache folder: a worker started for that zip,
+    now or in a later ``grade``, imports before its first student process what at least half
+    of them import (an assignment's sklearn: a second each). A rarer import (one student's
+    pandas) is left to the worker's zygote once a notebook asks for it: importing it at every
+    cold start would delay each first result (~0.2 s apiece). None for a zip no worker has
+    graded yet: its worker imports what notebooks commonly do."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        # "imports", not the earlier "preload": those lists left out what every worker imported.
-        self.folder = folder or cache_dir() / "imports"
-        self._known: dict[str, list[str] | None] = {}
+        # "imports" (a list per zip) became "imported" (counts): the lists knew no frequency.
+        self.folder = folder or cache_dir() / "imported"
+        self._known: dict[str, tuple[int, dict[str, int]] | None] = {}
 
     def of(self, zip_sha: str) -> list[str] | None:
-        if zip_sha not in self._known:
-            try:
-                names = json.loads((self.folder / f"{zip_sha}.json").read_text())
-            except (OSError, ValueError):
-                names = None
-            valid = isinstance(names, list) and all(isinstance(n, str) for n in names)
-            self._known[zip_sha] = names[:50] if valid else None
-        return self._known[zip_sha]
+        known = self._read(zip_sha)
+        if known is None:
+            return None
+        notebooks, counts = known
+        return sorted(name for name, count in counts.items() if 2 * count >= notebooks)[:50]
 
     def learn(self, zip_sha: str, imports: object) -> None:
         if not isinstance(imports, list):
             return
-        known = self.of(zip_sha)
-        new = sorted({str(n)[:100] for n in imports if isinstance(n, str)} - set(known or []))
-        if new or known is None:
-            self._known[zip_sha] = sorted((known or []) + new)[:50]
-            with contextlib.suppress(OSError):
-                atomic_write(self.folder / f"{zip_sha}.json", json.dumps(self._known[zip_sha]))
+        notebooks, counts = self._read(zip_sha) or (0, {})
+        counts = dict(counts)
+        for name in {str(n)[:100] for n in imports if isinstance(n, str)}:
+            counts[name] = counts.get(name, 0) + 1
+        if len(counts) > MAX_IMPORTS_KEPT:  # the commonest: a notebook may import hundreds
+            counts = dict(sorted(counts.items(), key=lambda kv: -kv[1])[:MAX_IMPORTS_KEPT])
+        self._known[zip_sha] = (notebooks + 1, counts)
+        with contextlib.suppress(OSError):
+            record = {"notebooks": notebooks + 1, "imports": counts}
+            atomic_write(self.folder / f"{zip_sha}.json", json.dumps(record))
+
+    def _read(self, zip_sha: str) -> tuple[int, dict[str, int]] | None:
+        if zip_sha not in self._known:
+            try:
+                record = json.loads((self.folder / f"{zip_sha}.json").read_text())
+                notebooks, counts = record["notebooks"], record["imports"]
+                valid = (
+                    isinstance(notebooks, int)
+                    and isinstance(counts, dict)
+                    and all(isinstance(c, int) for c in counts.values())
+                )
+            except (OSError, ValueError, TypeError, KeyError):
+                valid = False
+            self._known[zip_sha] = (notebooks, counts) if valid else None
+        return self._known[zip_sha]
 
 
 def container_args(

@@ -1,15 +1,19 @@
 """A cold `grade`: the grading service started before the command's imports and found by its
-`connect` (never a second one), a start's failure told to whoever waits, and podman's `info`
-kept while nothing it depends on changes."""
+`connect` (never a second one), a start's failure told to whoever waits, the first worker
+started ahead of the first submission, and podman's `info` kept while nothing it depends on
+changes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -19,7 +23,10 @@ from grading import service_start, warm_cli
 from grading.autograder import _needs_otter_run
 from grading.sandbox import containers
 from grading.sandbox.containers import ContainerEngine, EngineError
+from grading.sandbox.limits import Limits
 from grading.sandbox.service import Service, ask, connect, running, stop_all
+from grading.sandbox.warm import WarmEngine
+from grading.sandbox.worker import END_OF_LOG
 
 ZIP = Path("dist/derivatives/autograder/derivatives-autograder.zip")
 
@@ -130,9 +137,9 @@ def grade(*args: str) -> list[str]:
 
 
 def test_a_grade_starts_the_service_it_will_grade_through():
-    assert warm_cli._service_of(grade()) == ("auto", service_start.DEBIAN_BASE, None)
+    assert warm_cli._service_of(grade())[:3] == ("auto", service_start.DEBIAN_BASE, None)
     wanted = ["--engine", "podman", "--base=x", "--keep-warm", "30", "--mode", "warm"]
-    assert warm_cli._service_of(grade(*wanted)) == ("podman", "x", 30.0)
+    assert warm_cli._service_of(grade(*wanted))[:3] == ("podman", "x", 30.0)
     assert warm_cli._service_of(["grade", f"-a{ZIP}", "b.ipynb"])[0] == "auto"
 
 
@@ -221,3 +228,122 @@ def test_podman_info_is_asked_again_only_when_what_it_depends_on_changes(fake_po
     write_podman(fake_podman / "bin" / "podman", "crun", code=1)  # podman replaced: it fails
     assert ContainerEngine.find("podman") is None and info_calls(fake_podman) == 4
     assert ContainerEngine.find("podman") is None and info_calls(fake_podman) == 5  # no cache
+
+
+# -- a worker started ahead of its first submission (``WarmEngine.prestart``) -------------------
+
+FAKE_WORKER = r"""
+import json, sys, time
+first = json.loads(sys.stdin.readline())
+if "fail" in sys.argv:
+    sys.exit(3)
+time.sleep(float(sys.argv[2]))  # its imports
+json.loads(sys.stdin.readline())  # the autograder
+for line in ('{"imported": true}', '{"ready": true}'):
+    print(line, flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    print(json.dumps({"id": request["id"], "result": {"worker": sys.argv[1]}}), flush=True)
+    print(END_OF_LOG, request["id"], file=sys.stderr, flush=True)
+""".replace("END_OF_LOG", repr(END_OF_LOG))
+
+
+class CountingLauncher:
+    """Workers that speak the protocol and grade nothing; every start and step recorded."""
+
+    name, isolation, image_engine, workdir = "counting", "none", None, None
+
+    def __init__(self, fail_first: bool = False, start_seconds: float = 0.0) -> None:
+        self.started: list[str] = []
+        self.events: list[str] = []
+        self.fail_first, self.start_seconds = fail_first, start_seconds
+
+    def lease_uid(self):
+        from grading.sandbox.uids import UidLease
+
+        return UidLease(uid=10_000, _fd=-1)
+
+    def command(self, name, image, limits, owner, uid):
+        self.started.append(name)
+        fail = ["fail"] if self.fail_first and len(self.started) == 1 else []
+        return [sys.executable, "-c", FAKE_WORKER, name, str(self.start_seconds), *fail], None
+
+    def warmed_up(self, name, limits):
+        self.events.append(f"warmed up {name}")
+
+    def force_stop(self, name): ...
+
+    def stopped(self, name):
+        self.events.append(f"stopped {name}")
+
+    def reap(self, owner):
+        return 0
+
+
+def graded_by(engine, zip_path: Path, tmp_path: Path, limits) -> str:
+    notebook = tmp_path / "a.ipynb"
+    notebook.write_text("{}")
+    run = engine.run_submission(None, zip_path, notebook, tmp_path / "out", limits, "me")
+    assert run.returncode == 0, run.log
+    return json.loads((tmp_path / "out" / "grading.json").read_text())["worker"]
+
+
+def test_a_prestarted_worker_grades_the_first_submission(tmp_path):
+    launcher = CountingLauncher()
+    engine = WarmEngine(launcher)
+    engine.prestart(None, ZIP, Limits(), "me")
+    assert launcher.started and launcher.events == [f"warmed up {launcher.started[0]}"]
+    engine.prestart(None, ZIP, Limits(), "me")  # one is idle for that zip: no second
+    assert graded_by(engine, ZIP, tmp_path, Limits()) == launcher.started[0]
+    assert len(launcher.started) == 1
+    engine.close()
+
+
+def test_a_prestart_for_other_limits_idles_and_a_failed_one_is_replaced(tmp_path):
+    launcher = CountingLauncher(fail_first=True)
+    engine = WarmEngine(launcher)
+    engine.prestart(None, ZIP, Limits(), "me")  # its worker exits at once
+    assert graded_by(engine, ZIP, tmp_path, Limits()) == launcher.started[1]
+    engine.prestart(None, ZIP, Limits(cell_timeout=5), "me")
+    assert graded_by(engine, ZIP, tmp_path, Limits()) == launcher.started[1]  # the idle one
+    assert len(launcher.started) == 3  # the one for other limits waits, idle, for its own
+    engine.close()
+    assert sorted(e for e in launcher.events if e.startswith("stopped")) == sorted(
+        f"stopped {name}" for name in launcher.started
+    )
+
+
+def test_a_submission_waits_for_the_worker_being_prestarted_for_it(tmp_path):
+    launcher = CountingLauncher(start_seconds=0.5)
+    engine = WarmEngine(launcher)
+    ahead = threading.Thread(target=engine.prestart, args=(None, ZIP, Limits(), "me"))
+    ahead.start()
+    while not launcher.started:  # the start has begun: the submission finds it starting
+        time.sleep(0.001)
+    assert graded_by(engine, ZIP, tmp_path, Limits()) == launcher.started[0]
+    ahead.join()
+    assert len(launcher.started) == 1
+    engine.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "hinted"),
+    [((), True), (("--workers", "2"), True), (("--cell-timeout", "5"), False),
+     (("--mem=100",), False), (("--pids", "9"), False), (("--time", "9"),  False)],
+)  # fmt: skip
+def test_a_cold_grade_asks_for_its_worker_unless_a_limit_flag_decides(
+    runtime, monkeypatch, args, hinted
+):
+    told: list[dict] = []
+    with socket.socket(socket.AF_UNIX) as listener:
+        address = service_start.address_of("podman", "e")
+        listener.bind(str(address))
+        listener.listen(4)
+        warm_cli._ask_for_a_worker(grade(*args), "podman", "e", str(ZIP))
+        listener.settimeout(0.5)
+        with contextlib.suppress(TimeoutError), listener.accept()[0] as sock:
+            told.append(json.loads(sock.makefile().readline()))
+    if hinted:
+        assert told == [{"op": "warm", "autograder": str(ZIP.resolve()), "limits": {}}]
+    else:
+        assert told == []

@@ -1,9 +1,10 @@
 """``python -m worker serve|batch``: the grading worker's entry points inside the sandbox.
 
-serve  JSON lines on stdin/stdout: first ``{"preload": [...]}`` (packages earlier workers saw
-       this assignment's notebooks import, null for an assignment not seen yet), then, once the
-       zygote is forked, ``{"autograder": <zip, base64>}``; answered by ``{"imported": true}``
-       (the grader's own start is done) and ``{"ready": true}`` (the zygote's). Then one
+serve  JSON lines on stdin/stdout: first ``{"preload": [...]}`` (packages at least half
+       this assignment's notebooks imported so far, null for an assignment not seen yet),
+       then, once the zygote is forked, ``{"autograder": <zip, base64>}``; answered by
+       ``{"imported": true}`` (the grader's own start is done) and ``{"ready": true}`` (the
+       zygote's). Then one
        ``{"id", "name", "notebook": <base64>, "files": {name: <base64>}, "keep": [cell id]}``
        per submission (the files the student submitted beside the notebook, and the cells of
        hand-graded questions whose outputs to keep, both optional); each answered by

@@ -39,10 +39,11 @@ COMMON_PACKAGES = ("scipy.integrate", "scipy.optimize", "scipy.special", "pandas
 def preload(packages: list[str] | None = None) -> None:
     """Import what notebooks use, once, in the warm parent (~1 s that no student process pays).
 
-    ``packages``: what this assignment's notebooks were seen to import (``importable_packages``);
-    None for an assignment not seen yet, which gets ``COMMON_PACKAGES``. Every student process
-    needs numpy, matplotlib's inline backend and IPython (its shell): those always. Importing
-    only what the assignment uses is most of a cold worker's start (scipy and pandas ~0.5 s).
+    ``packages``: what most of this assignment's notebooks were seen to import
+    (``importable_packages``); None for an assignment not seen yet, which gets
+    ``COMMON_PACKAGES``. Every student process needs numpy, matplotlib's inline backend and
+    IPython (its shell): those always. Importing only what the assignment uses is most of a
+    cold worker's start (scipy and pandas ~0.5 s).
     """
     single_threaded_libraries()
     _font_list_from_image()
