@@ -107,7 +107,7 @@ def serve(args: argparse.Namespace) -> int:
     # imports for the students while this process imports for grading: on two CPUs at once
     # while the host lets a starting worker use them (the submission's share comes after).
     zygote = Zygote.start(functools.partial(preload, packages))
-    from .grader import Autograder, import_for_grading
+    from .grader import Autograder, import_for_grading, warm_up_preparation
 
     import_for_grading()
     settings = _settings(args)
@@ -118,6 +118,7 @@ def serve(args: argparse.Namespace) -> int:
         keep_tests_on_disk=separate_user(settings.uid),
     )
     autograder.preloaded.update(packages or [])
+    warm_up_preparation(autograder, settings.scratch_root)
     # Only the zygote, one thread, is still busy: the host may lower the CPU share now, while it
     # finishes (``warm.WarmEngine._start``); no student process runs before "ready".
     _say(protocol, {"imported": True})
