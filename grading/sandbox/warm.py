@@ -272,19 +272,28 @@ class WarmEngine:
     # -- the pool -------------------------------------------------------------------------------
 
     def _checkout(self, key, image, autograder_zip, limits, owner) -> Worker:
+        found, ended, claimed = None, [], None
         with self._lock:
             idle = self._idle.get(key, [])
-            while idle:
+            while idle and found is None:
                 worker = idle.pop()
                 if worker.process.poll() is None:
-                    return worker
+                    found = worker
+                else:
+                    ended.append(worker)
             starting = self._starting.get(key)
-            claimed = starting.pop(0) if starting else None
+            if found is None and starting:
+                claimed = starting.pop(0)
+        for worker in ended:
+            self._discard(worker)  # ended while idle: its student uid goes back
+        if found is not None:
+            return found
         if claimed is not None:
             with contextlib.suppress(Exception):  # its failure: the start below reports it
                 worker = claimed.result()
                 if worker.process.poll() is None:
                     return worker
+                self._discard(worker)
         return self._start(image, autograder_zip, limits, owner)
 
     def _checkin(self, key, worker: Worker) -> None:
@@ -389,9 +398,11 @@ class Preloads:
         # "imports" (a list per zip) became "imported" (counts): the lists knew no frequency.
         self.folder = folder or cache_dir() / "imported"
         self._known: dict[str, tuple[int, dict[str, int]] | None] = {}
+        self._lock = threading.Lock()  # workers report at once: no count lost
 
     def of(self, zip_sha: str) -> list[str] | None:
-        known = self._read(zip_sha)
+        with self._lock:
+            known = self._read(zip_sha)
         if known is None:
             return None
         notebooks, counts = known
@@ -400,16 +411,17 @@ class Preloads:
     def learn(self, zip_sha: str, imports: object) -> None:
         if not isinstance(imports, list):
             return
-        notebooks, counts = self._read(zip_sha) or (0, {})
-        counts = dict(counts)
-        for name in {str(n)[:100] for n in imports if isinstance(n, str)}:
-            counts[name] = counts.get(name, 0) + 1
-        if len(counts) > MAX_IMPORTS_KEPT:  # the commonest: a notebook may import hundreds
-            counts = dict(sorted(counts.items(), key=lambda kv: -kv[1])[:MAX_IMPORTS_KEPT])
-        self._known[zip_sha] = (notebooks + 1, counts)
-        with contextlib.suppress(OSError):
+        with self._lock:
+            notebooks, counts = self._read(zip_sha) or (0, {})
+            counts = dict(counts)
+            for name in {str(n)[:100] for n in imports if isinstance(n, str)}:
+                counts[name] = counts.get(name, 0) + 1
+            if len(counts) > MAX_IMPORTS_KEPT:  # the commonest: a notebook may import hundreds
+                counts = dict(sorted(counts.items(), key=lambda kv: -kv[1])[:MAX_IMPORTS_KEPT])
+            self._known[zip_sha] = (notebooks + 1, counts)
             record = {"notebooks": notebooks + 1, "imports": counts}
-            atomic_write(self.folder / f"{zip_sha}.json", json.dumps(record))
+            with contextlib.suppress(OSError):
+                atomic_write(self.folder / f"{zip_sha}.json", json.dumps(record))
 
     def _read(self, zip_sha: str) -> tuple[int, dict[str, int]] | None:
         if zip_sha not in self._known:

@@ -347,3 +347,15 @@ def test_a_cold_grade_asks_for_its_worker_unless_a_limit_flag_decides(
         assert told == [{"op": "warm", "autograder": str(ZIP.resolve()), "limits": {}}]
     else:
         assert told == []
+
+
+def test_a_worker_that_ended_while_idle_is_let_go_and_replaced(tmp_path):
+    launcher = CountingLauncher()
+    engine = WarmEngine(launcher)
+    first = graded_by(engine, ZIP, tmp_path, Limits())
+    idle = engine._idle[next(iter(engine._idle))][0]
+    idle.process.kill()
+    idle.process.wait()
+    assert graded_by(engine, ZIP, tmp_path, Limits()) == launcher.started[1] != first
+    assert f"stopped {first}" in launcher.events  # its student uid is free again
+    engine.close()
