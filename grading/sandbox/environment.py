@@ -24,7 +24,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from .containers import ContainerEngine, EngineError
-from .image import IMAGE_PYTHON, constraints_from_environment, ensure_wheelhouse
+from .image import constraints_from_environment, ensure_wheelhouse, image_markers
 from .layers import build_layer, layer_tag
 from .service import ServiceEngine
 from .venvs import build_venv, venv_folder, venv_python
@@ -60,31 +60,11 @@ def assignment_environment(
     return _venv(found, image, say)
 
 
-def in_the_image(autograder_zip: Path) -> bool:
-    """Whether the grading image has all the zip asks for (its submissions grade there, with
-    no layer over it): the grading service then starts their worker ahead (``Handler.warm``)."""
-    found = read_requirements(autograder_zip)
-    if not found.pip and not found.conda:
-        return True
-    return not missing(found, pins(constraints_from_environment()), image_markers())
-
-
 def _find(name: str) -> ContainerEngine:
     engine = ContainerEngine.find(name)
     if engine is None:
         raise EngineError(f"{name} is not installed or cannot reach its engine")
     return engine
-
-
-def image_markers() -> dict[str, str]:
-    """Environment markers as the grading image's Python evaluates them."""
-    markers = dict(default_environment())
-    markers.update(
-        python_version=".".join(IMAGE_PYTHON.split(".")[:2]),
-        python_full_version=IMAGE_PYTHON,
-        implementation_version=IMAGE_PYTHON,
-    )
-    return markers
 
 
 def _layer(

@@ -18,6 +18,7 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -25,6 +26,7 @@ from packaging.utils import canonicalize_name
 from ..files import atomic_write, cache_dir
 from ..service_start import DEBIAN_BASE  # kept there: the command line reads it pre-import
 from .containers import ContainerEngine, EngineError
+from .zip_requirements import missing, pins, read_requirements
 
 HERE = Path(__file__).resolve().parent
 CONTAINERFILE = HERE.parent / "Containerfile"
@@ -205,3 +207,23 @@ def ensure_image(engine: ContainerEngine, base: str = DEBIAN_BASE, *, rebuild: b
         (ctx / "constraints.txt").write_text(constraints)
         build_offline(engine, ctx, wheelhouse, base, tag)
     return tag
+
+
+def image_markers() -> dict[str, str]:
+    """Environment markers as the grading image's Python evaluates them."""
+    markers = dict(default_environment())
+    markers.update(
+        python_version=".".join(IMAGE_PYTHON.split(".")[:2]),
+        python_full_version=IMAGE_PYTHON,
+        implementation_version=IMAGE_PYTHON,
+    )
+    return markers
+
+
+def in_the_image(autograder_zip: Path) -> bool:
+    """Whether the grading image has all the zip asks for (its submissions grade there, with
+    no layer over it): the grading service then starts their worker ahead (``Handler.warm``)."""
+    found = read_requirements(autograder_zip)
+    if not found.pip and not found.conda:
+        return True
+    return not missing(found, pins(constraints_from_environment()), image_markers())

@@ -347,7 +347,7 @@ class Handler(socketserver.StreamRequestHandler):
     def warm(self, service: Service, request: dict) -> None:
         """Start a worker for the submissions a command will send (``ServiceEngine.prestart``),
         unless the zip needs an environment of its own (the command builds or finds that)."""
-        from .environment import in_the_image  # it imports this module
+        from .image import in_the_image
 
         if not service.prepared.wait(START_SECONDS) or service.failure:
             return

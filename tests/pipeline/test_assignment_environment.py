@@ -20,7 +20,7 @@ from grading.model import GRADED
 from grading.notebooks import answer_cell_ids, fill_answers, reference_submission
 from grading.sandbox import WarmEngine
 from grading.sandbox.environment import assignment_environment, image_markers
-from grading.sandbox.image import constraints_from_environment, ensure_wheelhouse
+from grading.sandbox.image import constraints_from_environment, ensure_wheelhouse, in_the_image
 from grading.sandbox.layers import build_layer, layer_tag
 from grading.sandbox.service import stop_all
 from grading.sandbox.zip_requirements import (
@@ -137,6 +137,14 @@ def test_only_what_the_base_lacks_or_pins_otherwise_is_missing(assignment, tmp_p
         read_requirements(zip_path), pins(constraints_from_environment()), image_markers()
     )
     assert sorted(map(str, lacking)) == ["numpy==1.26.*", "pandas[excel]", EXTRA]
+
+
+def test_the_service_starts_a_worker_ahead_only_for_a_zip_the_image_satisfies(
+    assignment, needs_extra
+):
+    """``in_the_image``: a zip needing a layer gets none started on the base image."""
+    assert in_the_image(assignment.autograder_zip) is True
+    assert in_the_image(needs_extra) is False
 
 
 # -- no extra packages: the base as it is ---------------------------------------------------------
