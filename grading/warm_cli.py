@@ -118,29 +118,26 @@ def _ask_for_a_worker(argv: list[str], engine: str, base: str, zip_path: str) ->
     this command imports (~0.3 s), not when its first submission arrives. Only for limits the
     zip and the defaults decide: a limit flag waits for the full parser (``api.grade`` asks
     again then, with every limit known). A worker nobody takes just idles in the pool."""
-    if any(_names_limit(token) for token in argv[1:]):
+    if any(_abbreviates(token.partition("=")[0], LIMIT_OPTIONS) for token in argv[1:]):
         return
     from .autograder import read_autograder
-    from .service_start import address_of
+    from .service_start import address_of, tell
 
     try:
         path = Path(zip_path).resolve()
-        limits = read_autograder(path).limits  # the command reports a zip it cannot read
-        request = {"op": "warm", "autograder": str(path), "limits": limits}
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.connect(str(address_of(engine, base)))
-            sock.sendall(json.dumps(request).encode() + b"\n")
-    except Exception:  # noqa: BLE001, S110 - only a head start is lost
-        pass
+        limits = read_autograder(path).limits
+        address = address_of(engine, base)
+    except Exception:  # noqa: BLE001 - the command itself reports a zip or folder it cannot use
+        return
+    tell(address, {"op": "warm", "autograder": str(path), "limits": limits})
 
 
 LIMIT_OPTIONS = ("--timeout", "--cell-timeout", "--memory", "--cpus", "--pids")
 
 
-def _names_limit(token: str) -> bool:
-    """``token`` is a limit flag, or what argparse could expand to one."""
-    name = token.partition("=")[0]
-    return len(name) > 2 and any(option.startswith(name) for option in LIMIT_OPTIONS)
+def _abbreviates(name: str, options: tuple[str, ...]) -> bool:
+    """``name`` is one of ``options``, or what argparse could expand to one."""
+    return len(name) > 2 and any(option.startswith(name) for option in options)
 
 
 SERVICE_OPTIONS = ("--engine", "--base", "--mode", "--keep-warm", "--autograder", "-a")
@@ -162,9 +159,8 @@ def _service_of(argv: list[str]) -> tuple[str, str, float | None, str] | None:
             given[name] = value if eq else next(tokens, "")
         elif name.startswith("-a") and len(name) > 2 and not name.startswith("--"):
             given["-a"] = name[2:]  # -aZIP
-        elif name in ("-h", "--help") or any(
-            len(name) > 2 and option.startswith(name) for option in SERVICE_OPTIONS
-        ):  # an abbreviation argparse would expand: leave it to argparse
+        elif name in ("-h", "--help") or _abbreviates(name, SERVICE_OPTIONS):
+            # an abbreviation argparse would expand: leave it to argparse
             return None
     engine = given.get("--engine", "auto")
     keep_warm = _keep_warm(argv[1:])

@@ -139,8 +139,8 @@ def connect(
                 raise EngineError(f"could not start the grading service: {error}") from None
             hello = _hello(address, version)  # a new service answers at once, while starting
         if hello is not None and ahead is not None:
-            _tell(address, {"op": "warm", "autograder": str(ahead[0].resolve()),
-                            "limits": asdict(ahead[1])})  # fmt: skip
+            service_start.tell(address, {"op": "warm", "autograder": str(ahead[0].resolve()),
+                                         "limits": asdict(ahead[1])})  # fmt: skip
         if hello is not None and hello.get("starting"):
             hello = _ready(address)
         if hello is None or "error" in hello:
@@ -149,14 +149,6 @@ def connect(
         return hello
 
     return ServiceEngine(address, started(), keep_warm, start=started)
-
-
-def _tell(address: Path, request: dict) -> None:
-    """Send a request that has no answer; a service gone meanwhile is not asked."""
-    with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as sock:
-        sock.settimeout(HELLO_SECONDS)
-        sock.connect(str(address))
-        sock.sendall(json.dumps(request).encode() + b"\n")
 
 
 def _hello(address: Path, version: str) -> dict | None:
